@@ -1,0 +1,305 @@
+"""A batch: discover -> hash and deduplicate -> process each paper -> write the dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+from extract import __version__
+from extract.discover import Discovery, InputFile, discover
+from extract.manifest import ManifestError, merge, read_manifest
+from extract.models import DocumentRow, ErrorRow, ErrorType, Problem, Status
+from extract.process import DocumentResult, Processor, source_format_of
+from extract.settings import RunSettings
+from extract.tables import DOCUMENTS, ERRORS, TABLES
+from extract.write import DatasetWriter, data_dictionary, datapackage
+
+# Names that mark a file as a copy of another: "x_1.pdf", "x (2).pdf", "x - Copy.pdf",
+# and URL-encoded names saved by browsers.
+_COPY_MARK = re.compile(r"(?:[_ ]\(?\d{1,2}\)?| - Copy(?: \(\d+\))?)$|%20", re.IGNORECASE)
+
+
+class Progress(Protocol):
+    """Told how many files there are, then of each document as it is done."""
+
+    def start(self, total: int) -> None: ...
+
+    def update(self, source_path: str, status: Status) -> None: ...
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    ok: int = 0
+    partial: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    pages: int = 0
+    elapsed: float = 0.0
+    skipped: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"documents: {self.documents}, ok: {self.ok}, partial: {self.partial}, "
+            f"failed: {self.failed}, duplicates: {self.duplicates}, pages: {self.pages}, "
+            f"elapsed: {self.elapsed:.1f}s"
+        )
+
+
+@dataclass
+class _Item:
+    file: InputFile
+    sha256: str = ""
+    read_error: str = ""
+    doc_id: str = ""
+    duplicate_of: _Item | None = None
+
+
+def doc_id_for(sha256: str) -> str:
+    return sha256[:16]
+
+
+def _copy_penalty(item: _Item) -> tuple[int, int, str]:
+    stem = Path(item.file.source_path).stem
+    return (1 if _COPY_MARK.search(stem) else 0, len(stem), item.file.source_path)
+
+
+def _hash(items: list[_Item]) -> None:
+    for item in items:
+        try:
+            item.sha256 = hashlib.sha256(item.file.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            item.read_error = exc.strerror or str(exc)
+            key = f"unreadable:{item.file.source_path}".encode()
+            item.sha256 = ""
+            item.doc_id = "x" + hashlib.sha256(key).hexdigest()[:15]
+
+
+def _assign_ids(items: list[_Item]) -> None:
+    """The canonical copy of each content gets the bare content id; copies a suffix."""
+    groups: dict[str, list[_Item]] = {}
+    for item in items:
+        if item.sha256:
+            groups.setdefault(item.sha256, []).append(item)
+    for sha, group in groups.items():
+        group.sort(key=_copy_penalty)
+        first = group[0]
+        first.doc_id = doc_id_for(sha)
+        for copy in group[1:]:
+            path_hash = hashlib.sha256(copy.file.source_path.encode()).hexdigest()[:6]
+            copy.doc_id = f"{first.doc_id}-{path_hash}"
+            copy.duplicate_of = first
+
+
+# One Processor per worker process, built by the pool's initializer: the rules (and later
+# the spaCy pipeline) are compiled once per worker, not once per document.
+_worker: Processor | None = None
+
+
+def _init_worker(settings: RunSettings) -> None:
+    global _worker
+    _worker = Processor.build(settings.ingest)
+
+
+def _work(path: Path) -> DocumentResult:
+    assert _worker is not None
+    return _worker.process(path, path.read_bytes())
+
+
+def _results(paths: list[Path], settings: RunSettings) -> Iterator[DocumentResult]:
+    if settings.workers <= 1 or len(paths) <= 1:
+        processor = Processor.build(settings.ingest)
+        for p in paths:
+            yield processor.process(p, p.read_bytes())
+        return
+    with ProcessPoolExecutor(
+        max_workers=settings.workers, initializer=_init_worker, initargs=(settings,)
+    ) as pool:
+        yield from pool.map(_work, paths, chunksize=1)
+
+
+def _load_manifests(found: Discovery, root: Path, notes: list[str]) -> dict[str, dict[str, str]]:
+    known: dict[str, dict[str, str]] = {}
+    for path in found.manifests:
+        try:
+            known.update(read_manifest(path, root))
+        except (ManifestError, OSError, UnicodeDecodeError) as exc:
+            notes.append(f"manifest ignored: {exc}")
+    paths = {f.source_path for f in found.files}
+    missing = sorted(k for k in known if k not in paths)
+    if missing:
+        notes.append(f"manifest names {len(missing)} file(s) not found, e.g. {missing[0]}")
+    return known
+
+
+def run_batch(
+    paths: list[Path],
+    out: Path,
+    settings: RunSettings,
+    progress: Progress | None = None,
+) -> Summary:
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    found = discover(paths)
+    root = found.files[0].root if found.files else paths[0]
+    summary = Summary(skipped=dict(sorted(found.skipped.items())))
+    summary.notes += [f"could not list {e}" for e in found.walk_errors]
+    known = _load_manifests(found, root, summary.notes)
+
+    items = [_Item(f) for f in found.files]
+    _hash(items)
+    _assign_ids(items)
+    todo = [i for i in items if i.sha256 and i.duplicate_of is None]
+    if progress:
+        progress.start(len(items))
+
+    doc_rows: dict[str, DocumentRow] = {}
+    error_rows: list[ErrorRow] = []
+    with DatasetWriter(out) as writer:
+        for item, result in zip(todo, _results([i.file.path for i in todo], settings), strict=True):
+            if result.text is not None and settings.write_text:
+                writer.write_text(item.doc_id, result.text.text)
+            doc_rows[item.doc_id] = _document_row(item, result, known)
+            error_rows += _error_rows(item, result.problems)
+            if progress:
+                progress.update(item.file.source_path, result.status)
+        for item in items:
+            if item.read_error:
+                problem = Problem(
+                    ErrorType.UNREADABLE,
+                    f"cannot read the file ({item.read_error}); check its permissions",
+                )
+                result = DocumentResult(
+                    source_format_of(item.file.path), Status.FAILED, problems=[problem]
+                )
+                doc_rows[item.doc_id] = _document_row(item, result, known)
+                error_rows += _error_rows(item, result.problems)
+            elif item.duplicate_of is not None:
+                doc_rows[item.doc_id] = _duplicate_row(
+                    item, doc_rows[item.duplicate_of.doc_id], known
+                )
+            else:
+                continue
+            if progress:
+                progress.update(item.file.source_path, Status(doc_rows[item.doc_id].status))
+
+        documents = sorted(doc_rows.values(), key=lambda r: r.source_path)
+        errors = sorted(
+            error_rows, key=lambda r: (r.source_path, r.page or 0, r.error_type, r.message)
+        )
+        if len(documents) != len(found.files):
+            summary.notes.append(
+                f"BUG: {len(found.files)} input files but {len(documents)} document rows"
+            )
+        writer.write_table(DOCUMENTS, documents)
+        writer.write_table(ERRORS, errors)
+        writer.write_json("datapackage.json", datapackage(TABLES))
+        writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
+
+        statuses = Counter(row.status for row in documents)
+        summary.documents = len(documents)
+        summary.ok = statuses[Status.OK.value]
+        summary.partial = statuses[Status.PARTIAL.value]
+        summary.failed = statuses[Status.FAILED.value]
+        summary.duplicates = statuses[Status.DUPLICATE.value]
+        summary.pages = sum(r.pages for r in documents if r.status != Status.DUPLICATE.value)
+        summary.elapsed = time.perf_counter() - started
+        writer.write_json("run.json", _run_info(paths, settings, summary, started_at))
+    return summary
+
+
+def _document_row(
+    item: _Item, result: DocumentResult, known: dict[str, dict[str, str]]
+) -> DocumentRow:
+    meta, manifest_warnings = merge({}, known.get(item.file.source_path, {}))
+    text = result.text
+    return DocumentRow(
+        doc_id=item.doc_id,
+        source_path=item.file.source_path,
+        sha256=item.sha256,
+        source_format=result.source_format.value,
+        doc_type=result.doc_type.value,
+        status=result.status.value,
+        duplicate_of="",
+        pages=result.pages,
+        chars=len(text.text) if text is not None else 0,
+        encoding=result.encoding,
+        ocr_suspected=bool(text is not None and text.ocr_suspected),
+        council=meta["council"],
+        committee=meta["committee"],
+        meeting_date=meta["meeting_date"],
+        source_url=meta["source_url"],
+        warnings="; ".join(
+            [*result.warnings, *manifest_warnings, *(p.message for p in result.problems)]
+        ),
+    )
+
+
+def _duplicate_row(
+    item: _Item, original: DocumentRow, known: dict[str, dict[str, str]]
+) -> DocumentRow:
+    """A copy shares what was read from the original; its own path, id and manifest entry."""
+    meta, _ = merge({}, known.get(item.file.source_path, {}))
+    meta = {k: v or getattr(original, k) for k, v in meta.items()}
+    return replace(
+        original,
+        doc_id=item.doc_id,
+        source_path=item.file.source_path,
+        status=Status.DUPLICATE.value,
+        duplicate_of=original.doc_id,
+        warnings=f"same bytes as {original.source_path}",
+        **meta,
+    )
+
+
+def _error_rows(item: _Item, problems: list[Problem]) -> list[ErrorRow]:
+    return [
+        ErrorRow(item.file.source_path, item.doc_id, p.error_type.value, p.page, p.message)
+        for p in problems
+    ]
+
+
+def _run_info(paths: list[Path], settings: RunSettings, summary: Summary, started_at: str) -> dict:
+    versions = {}
+    for pkg in ("pdfplumber", "pypdfium2", "charset-normalizer"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "pipeline_version": __version__,
+        "started_at": started_at,
+        "elapsed_seconds": round(summary.elapsed, 3),
+        "inputs": [str(p) for p in paths],
+        "summary": summary.line(),
+        "counts": {
+            "documents": summary.documents,
+            "ok": summary.ok,
+            "partial": summary.partial,
+            "failed": summary.failed,
+            "duplicates": summary.duplicates,
+            "pages": summary.pages,
+        },
+        "skipped_files_by_suffix": summary.skipped,
+        "notes": summary.notes,
+        "settings": {
+            "workers": settings.workers,
+            "pdf_text_engine": settings.ingest.pdf.text_engine.value,
+            "layout_pages": settings.ingest.pdf.layout_pages,
+        },
+        "python": platform.python_version(),
+        "platform": sys.platform,
+        "packages": versions,
+    }

@@ -1,0 +1,207 @@
+"""Raw pages -> the one normalised document text every extractor reads.
+
+Stages, each a list of rules in `rules/normalise.jsonl`: `chars` (all inputs), `markdown`
+(text inputs only), `ocr` (all inputs; the rules are narrow enough to be safe on clean
+text), `layout` (bullets and list numbering, all inputs). Running headers, footers and page
+numbers are dropped from PDFs between `chars` and the rest. Every edit keeps the map from
+normalised characters back to the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from extract.mapped import MappedText, join
+from extract.models import Page
+from extract.rules import load_jsonl
+from extract.settings import NormaliseSettings
+
+PAGE_SEPARATOR = "\n\f\n"
+
+_FLAGS = {"m": re.MULTILINE, "i": re.IGNORECASE, "s": re.DOTALL}
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
+)
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    n = int(m.group("num"))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{m.group('num')}{suffix}"
+
+
+_REPLACE_FUNCTIONS: dict[str, Callable[[re.Match[str]], str]] = {"ordinal": _ordinal}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    stage: str
+    pattern: re.Pattern[str]
+    replace: str | Callable[[re.Match[str]], str]
+    ocr_signal: bool
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Compiled normalisation rules; build once per worker with `Normaliser.load()`."""
+
+    rules: tuple[Rule, ...]
+    settings: NormaliseSettings = field(default_factory=NormaliseSettings)
+
+    @classmethod
+    def load(cls, settings: NormaliseSettings | None = None) -> Normaliser:
+        rules = []
+        for r in load_jsonl("normalise.jsonl"):
+            flags = 0
+            for f in r.get("flags", ""):
+                flags |= _FLAGS[f]
+            repl = _REPLACE_FUNCTIONS[r["replace_fn"]] if "replace_fn" in r else r["replace"]
+            rules.append(
+                Rule(
+                    r["id"],
+                    r["stage"],
+                    re.compile(r["pattern"], flags),
+                    repl,
+                    bool(r.get("ocr_signal")),
+                )
+            )
+        return cls(tuple(rules), settings or NormaliseSettings())
+
+    def apply(self, text: MappedText, stage: str, hits: Counter[str]) -> MappedText:
+        for rule in self.rules:
+            if rule.stage != stage:
+                continue
+            before = text
+            text = text.sub(rule.pattern, rule.replace)
+            if text is not before:
+                hits[rule.id] += sum(1 for _ in rule.pattern.finditer(before.text))
+        return text
+
+    def normalise(self, pages: list[Page], *, is_pdf: bool) -> DocumentText:
+        raw = "\f".join(p.text for p in pages)
+        hits: Counter[str] = Counter()
+        mapped: list[MappedText] = []
+        start = 0
+        for p in pages:
+            mapped.append(self.apply(MappedText.identity(p.text, start), "chars", hits))
+            start += len(p.text) + 1  # the \f between raw pages
+        removed = 0
+        if is_pdf:
+            mapped, removed = drop_page_furniture(mapped, self.settings)
+        out = []
+        for m in mapped:
+            if not is_pdf:
+                m = self.apply(m, "markdown", hits)
+            m = self.apply(m, "ocr", hits)
+            m = self.apply(m, "layout", hits)
+            out.append(_strip_blank_edges(m))
+        text = join(out, PAGE_SEPARATOR)
+        page_starts, pos = [], 0
+        for m in out:
+            page_starts.append(pos)
+            pos += len(m) + len(PAGE_SEPARATOR)
+        ocr_hits = sum(n for rid, n in hits.items() if self._rule(rid).ocr_signal)
+        return DocumentText(
+            text=text.text,
+            raw=raw,
+            offsets=text.offsets,
+            page_starts=page_starts,
+            rule_hits=dict(sorted(hits.items())),
+            furniture_lines_removed=removed,
+            ocr_suspected=ocr_hits >= self.settings.ocr_signal_min,
+        )
+
+    def _rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+@dataclass
+class DocumentText:
+    """The normalised text of one document, its pages, and its map back to the raw text."""
+
+    text: str
+    raw: str  # raw extracted text, pages joined by \f
+    offsets: object  # array: offsets[i] is the raw offset of text[i]
+    page_starts: list[int]  # offset in `text` where each page begins
+    rule_hits: dict[str, int] = field(default_factory=dict)
+    furniture_lines_removed: int = 0
+    ocr_suspected: bool = False
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_starts)
+
+    def page_of(self, offset: int) -> int:
+        """1-based page number of a character offset in `text`."""
+        return max(1, bisect_right(self.page_starts, offset))
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _strip_blank_edges(m: MappedText) -> MappedText:
+    lead = len(m.text) - len(m.text.lstrip())
+    trail = len(m.text.rstrip())
+    spans = []
+    if lead:
+        spans.append((0, lead))
+    if trail < len(m.text) and trail >= lead:
+        spans.append((trail, len(m.text)))
+    return m.delete(spans)
+
+
+def _signature(line: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end-including-newline) of each non-blank line."""
+    spans = []
+    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
+        if m.group(0).strip():
+            spans.append(m.span())
+    return spans
+
+
+def drop_page_furniture(
+    pages: list[MappedText], settings: NormaliseSettings
+) -> tuple[list[MappedText], int]:
+    """Drop running headers, footers and page numbers from PDF pages.
+
+    Candidates are the first and last `furniture_edge_lines` non-blank lines of a page.
+    One is furniture when it is a bare page number, or when its signature (digits masked,
+    case and spacing folded) recurs at the edges of enough pages, and every line between
+    it and the page edge is furniture too (so a table header mid-page survives). The
+    first occurrence of a repeated line is kept: a running header often carries the title.
+    """
+    k = settings.furniture_edge_lines
+    page_lines = [_line_spans(page.text) for page in pages]
+    counts: Counter[str] = Counter()
+    for page, spans in zip(pages, page_lines, strict=True):
+        counts.update({_signature(page.text[s:e]) for s, e in spans[:k] + spans[-k:]})
+    threshold = max(settings.furniture_min_pages, settings.furniture_share * len(pages))
+    repeated = {sig for sig, n in counts.items() if n >= threshold and sig}
+
+    out, removed, seen = [], 0, set()
+    for page, spans in zip(pages, page_lines, strict=True):
+        drop: set[tuple[int, int]] = set()
+        for edge in (spans[:k], spans[::-1][:k]):
+            for s, e in edge:
+                line = page.text[s:e].strip()
+                sig = _signature(line)
+                is_furniture = _PAGE_NUMBER.match(line) or sig in repeated
+                if not is_furniture:
+                    break
+                if _PAGE_NUMBER.match(line) or sig in seen:
+                    drop.add((s, e))
+                seen.add(sig)
+        removed += len(drop)
+        out.append(page.delete(sorted(drop)))
+    return out, removed

@@ -1,0 +1,115 @@
+"""Text that remembers where each character came from.
+
+Normalisation (dropping running headers, Markdown markers, repairing OCR damage) changes
+the text every extractor reads; provenance must still point at the original. A
+`MappedText` carries, for every character, its offset in the raw extracted text, and
+every edit keeps that map true.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class MappedText:
+    text: str
+    offsets: array  # offsets[i] = raw offset of text[i]; one extra entry for the end
+
+    @classmethod
+    def identity(cls, text: str, start: int = 0) -> MappedText:
+        return cls(text, array("q", range(start, start + len(text) + 1)))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw-text span of the normalised span [start, end)."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def sub(
+        self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]
+    ) -> MappedText:
+        """`re.sub` that keeps the offset map.
+
+        A replacement's common prefix and suffix with the matched text keep their own
+        offsets; the characters in between map to the first changed raw character.
+        """
+        pieces: list[str] = []
+        offs = array("q")
+        pos = 0
+        changed = False
+        for m in pattern.finditer(self.text):
+            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            old = m.group(0)
+            if new == old:
+                continue
+            changed = True
+            s, e = m.span()
+            pieces.append(self.text[pos:s])
+            offs.extend(self.offsets[pos:s])
+            p = _common_prefix(old, new)
+            q = _common_suffix(old[p:], new[p:])
+            offs.extend(self.offsets[s : s + p])
+            anchor = self.offsets[s + p] if s + p < e else self.offsets[e]
+            offs.extend([anchor] * (len(new) - p - q))
+            offs.extend(self.offsets[e - q : e])
+            pieces.append(new)
+            pos = e
+        if not changed:
+            return self
+        pieces.append(self.text[pos:])
+        offs.extend(self.offsets[pos:])
+        return MappedText("".join(pieces), offs)
+
+    def delete(self, spans: list[tuple[int, int]]) -> MappedText:
+        """Remove the given (sorted, non-overlapping) spans."""
+        if not spans:
+            return self
+        pieces: list[str] = []
+        offs = array("q")
+        pos = 0
+        for s, e in spans:
+            pieces.append(self.text[pos:s])
+            offs.extend(self.offsets[pos:s])
+            pos = e
+        pieces.append(self.text[pos:])
+        offs.extend(self.offsets[pos:])
+        return MappedText("".join(pieces), offs)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[-1 - i] == b[-1 - i]:
+        i += 1
+    return i
+
+
+def join(parts: list[MappedText], sep: str) -> MappedText:
+    """Concatenate with a separator; the separator maps to the raw offset after each part."""
+    if not parts:
+        return MappedText.identity("")
+    text_parts: list[str] = []
+    offs = array("q")
+    for i, part in enumerate(parts):
+        text_parts.append(part.text)
+        offs.extend(part.offsets[:-1])
+        if i < len(parts) - 1:
+            text_parts.append(sep)
+            offs.extend([part.offsets[-1]] * len(sep))
+    offs.append(parts[-1].offsets[-1])
+    return MappedText("".join(text_parts), offs)

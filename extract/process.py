@@ -1,0 +1,87 @@
+"""One document through the pipeline: read -> normalise -> classify (-> structure, facts).
+
+`Processor` holds what is costly to build (compiled rules; later the spaCy pipeline) and
+is built once per worker. `process` never raises: whatever happens becomes the document's
+status and its problems, so a batch always goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.classify import DocTypeClassifier
+from extract.ingest.base import IngestError, RawDocument
+from extract.ingest.normalise import DocumentText, Normaliser
+from extract.ingest.pdf import read_pdf
+from extract.ingest.text import read_text
+from extract.models import DocType, ErrorType, Problem, SourceFormat, Status
+from extract.settings import IngestSettings
+
+
+@dataclass
+class DocumentResult:
+    source_format: SourceFormat
+    status: Status
+    doc_type: DocType = DocType.OTHER
+    pages: int = 0
+    encoding: str = ""
+    text: DocumentText | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_format_of(path: Path) -> SourceFormat:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return SourceFormat.PDF
+    return SourceFormat.MARKDOWN if suffix == ".md" else SourceFormat.TEXT
+
+
+@dataclass(frozen=True)
+class Processor:
+    settings: IngestSettings
+    normaliser: Normaliser
+    classifier: DocTypeClassifier
+
+    @classmethod
+    def build(cls, settings: IngestSettings) -> Processor:
+        return cls(settings, Normaliser.load(settings.normalise), DocTypeClassifier.load())
+
+    def process(self, path: Path, data: bytes) -> DocumentResult:
+        fmt = source_format_of(path)
+        try:
+            return self._process(path, data, fmt)
+        except IngestError as exc:
+            return DocumentResult(
+                fmt, Status.FAILED, pages=exc.pages, problems=[Problem(exc.error_type, exc.message)]
+            )
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            message = (
+                f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno}); "
+                "this is a bug in committee-papers: please report it with the file"
+            )
+            return DocumentResult(
+                fmt, Status.FAILED, problems=[Problem(ErrorType.INTERNAL_ERROR, message)]
+            )
+
+    def _process(self, path: Path, data: bytes, fmt: SourceFormat) -> DocumentResult:
+        raw: RawDocument
+        if fmt is SourceFormat.PDF:
+            raw = read_pdf(data, self.settings.pdf)
+        else:
+            raw = read_text(data, suffix=path.suffix.lower())
+        text = self.normaliser.normalise(raw.pages, is_pdf=fmt is SourceFormat.PDF)
+        doc_type, _ = self.classifier.classify(text.text, path.name)
+        return DocumentResult(
+            source_format=raw.source_format,
+            status=Status.PARTIAL if raw.problems else Status.OK,
+            doc_type=doc_type,
+            pages=len(raw.pages),
+            encoding=raw.encoding,
+            text=text,
+            problems=raw.problems,
+            warnings=raw.warnings,
+        )

@@ -1,0 +1,182 @@
+"""Writing the dataset: all or nothing, byte-for-byte reproducible.
+
+Everything is written into a sibling folder `<out>.partial-<pid>` and swapped into place
+at the end, so an interrupted run leaves the previous dataset whole. Rows are sorted by
+each table's key and nothing run-specific goes into a table (timings live in run.json).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from extract import __version__
+from extract.schema import TableSchema, cell
+
+PACKAGE_NAME = "committee-papers"
+DATAPACKAGE = "datapackage.json"
+TEXT_DIR = "text"
+
+
+class OutputFolderError(Exception):
+    """The output folder cannot be used; the message says what to do."""
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse to replace a folder this tool did not write: it might be the user's."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputFolderError(f"--out {out} is a file; give a folder for the dataset")
+    if not any(out.iterdir()):
+        return
+    marker = out / DATAPACKAGE
+    try:
+        ours = json.loads(marker.read_text(encoding="utf-8")).get("name") == PACKAGE_NAME
+    except (OSError, ValueError):
+        ours = False
+    if not ours:
+        raise OutputFolderError(
+            f"--out {out} holds files that committee-papers did not write, and a run "
+            "replaces the whole folder; give a new or empty folder instead"
+        )
+
+
+class DatasetWriter:
+    """Use as a context manager: the dataset replaces `out` only if the block finishes."""
+
+    def __init__(self, out: Path):
+        check_output_folder(out)
+        self.out = out
+        self.tmp = out.with_name(f"{out.name}.partial-{os.getpid()}")
+        for stale in out.parent.glob(f"{out.name}.partial-*") if out.parent.exists() else ():
+            shutil.rmtree(stale, ignore_errors=True)
+        (self.tmp / TEXT_DIR).mkdir(parents=True)
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._swap()
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write_text(self, doc_id: str, text: str) -> None:
+        (self.tmp / TEXT_DIR / f"{doc_id}.txt").write_text(text, encoding="utf-8", newline="")
+
+    def write_table(self, schema: TableSchema, rows: Iterable[Any]) -> int:
+        path = self.tmp / f"{schema.name}.csv"
+        n = 0
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(schema.header)
+            for row in rows:
+                values = dataclasses.astuple(row)
+                writer.writerow([cell(v) for v in values])
+                n += 1
+        return n
+
+    def write_json(self, name: str, obj: Any) -> None:
+        text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        (self.tmp / name).write_text(text, encoding="utf-8")
+
+    def write_file(self, name: str, text: str) -> None:
+        (self.tmp / name).write_text(text, encoding="utf-8")
+
+    def _swap(self) -> None:
+        old = self.out.with_name(f"{self.out.name}.previous-{os.getpid()}")
+        if self.out.exists():
+            os.replace(self.out, old)
+        os.replace(self.tmp, self.out)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def datapackage(tables: Sequence[TableSchema]) -> dict[str, Any]:
+    """A Frictionless Tabular Data Package descriptor for the tables."""
+    resources = []
+    for t in tables:
+        fields = []
+        for c in t.columns:
+            f: dict[str, Any] = {"name": c.name, "type": c.type, "description": c.description}
+            if c.enum_values:
+                f["constraints"] = {"enum": list(c.enum_values)}
+            fields.append(f)
+        schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+        if t.primary_key:
+            schema["primaryKey"] = t.primary_key
+        fks = [
+            {
+                "fields": [c.name],
+                "reference": {
+                    "resource": "" if c.foreign_key[0] == t.name else c.foreign_key[0],
+                    "fields": [c.foreign_key[1]],
+                },
+            }
+            for c in t.columns
+            if c.foreign_key
+        ]
+        if fks:
+            schema["foreignKeys"] = fks
+        resources.append(
+            {
+                "name": t.name,
+                "path": f"{t.name}.csv",
+                "profile": "tabular-data-resource",
+                "description": t.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True},
+                "schema": schema,
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": PACKAGE_NAME,
+        "title": "Facts extracted from local-council committee papers",
+        "description": (
+            "Generated by committee-papers. Every span (char_start, char_end) points into "
+            f"the normalised document text in {TEXT_DIR}/<doc_id>.txt. "
+            "See DATA_DICTIONARY.md for the columns."
+        ),
+        "version": __version__,
+        "licenses": [
+            {
+                "name": "OGL-UK-3.0",
+                "title": "Open Government Licence v3.0 (the source papers)",
+                "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            }
+        ],
+        "resources": resources,
+    }
+
+
+def data_dictionary(tables: Sequence[TableSchema]) -> str:
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from the record types in `extract/models.py`; do not edit by hand.",
+        f"Spans (`char_start`, `char_end`) index the text in `{TEXT_DIR}/<doc_id>.txt`.",
+        "",
+    ]
+    for t in tables:
+        lines += [f"## {t.name}.csv", "", t.description, ""]
+        if t.primary_key:
+            lines += [f"Primary key: `{', '.join(t.primary_key)}`.", ""]
+        lines += ["| column | type | description |", "| --- | --- | --- |"]
+        for c in t.columns:
+            desc = c.description
+            if c.enum_values:
+                desc += " One of: " + ", ".join(f"`{v}`" for v in c.enum_values) + "."
+            if c.foreign_key:
+                desc += f" References `{c.foreign_key[0]}.{c.foreign_key[1]}`."
+            lines.append(f"| `{c.name}` | {c.type} | {desc.replace('|', '/')} |")
+        lines.append("")
+    return "\n".join(lines)

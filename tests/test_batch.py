@@ -1,0 +1,212 @@
+"""Batches: every file accounted for once, duplicates found, failures recorded, runs atomic."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extract import batch as batch_module
+from extract.batch import run_batch
+from extract.cli import main
+from extract.settings import RunSettings
+from tests.conftest import OCR_TEXT, PDF_AGENDA, PDF_REPORT
+
+
+def _docs(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
+
+
+def _errors(out: Path) -> pd.DataFrame:
+    return pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture
+def messy_archive(tmp_path: Path) -> Path:
+    """Real papers, copies of them, and the kinds of junk a real archive holds."""
+    root = tmp_path / "archive"
+    (root / "2025" / "copies").mkdir(parents=True)
+    shutil.copy(PDF_REPORT, root / "2025" / "report.pdf")
+    shutil.copy(PDF_REPORT, root / "2025" / "copies" / "report_1.pdf")  # exact duplicate
+    shutil.copy(PDF_AGENDA, root / "2025" / "agenda.pdf")
+    shutil.copy(OCR_TEXT, root / "update.txt")
+    (root / "empty.pdf").write_bytes(b"")
+    (root / "error-page.pdf").write_text("<html><body>Session expired</body></html>")
+    (root / "half.pdf").write_bytes(PDF_REPORT.read_bytes()[:30_000])
+    (root / "legacy.txt").write_bytes("Children’s Services £5 – ITEM: 7".encode("cp1252"))
+    (root / "notes.docx").write_bytes(b"PK\x03\x04")  # not a supported type: skipped
+    os.symlink(root / "missing.pdf", root / "dangling.pdf")  # cannot be read
+    os.symlink(root, root / "2025" / "loop")  # a symlink loop must not hang the walk
+    return root
+
+
+def test_every_file_is_accounted_for_once(messy_archive, tmp_path):
+    out = tmp_path / "out"
+    summary = run_batch([messy_archive], out, RunSettings())
+    docs = _docs(out).set_index("source_path")
+    assert sorted(docs.index) == [
+        "2025/agenda.pdf",
+        "2025/copies/report_1.pdf",
+        "2025/report.pdf",
+        "dangling.pdf",
+        "empty.pdf",
+        "error-page.pdf",
+        "half.pdf",
+        "legacy.txt",
+        "update.txt",
+    ]
+    assert docs["doc_id"].is_unique
+    status = docs["status"].to_dict()
+    assert status["2025/report.pdf"] == "ok" and status["legacy.txt"] == "ok"
+    assert status["2025/copies/report_1.pdf"] == "duplicate"
+    assert (
+        docs.loc["2025/copies/report_1.pdf", "duplicate_of"]
+        == docs.loc["2025/report.pdf", "doc_id"]
+    )
+    assert {status[p] for p in ["dangling.pdf", "empty.pdf", "error-page.pdf", "half.pdf"]} == {
+        "failed"
+    }
+    assert docs.loc["legacy.txt", "encoding"] == "cp1252"
+    assert (
+        "Children’s Services £5"
+        in (out / "text" / f"{docs.loc['legacy.txt', 'doc_id']}.txt").read_text()
+    )
+
+    errors = _errors(out).set_index("source_path")["error_type"].to_dict()
+    assert errors == {
+        "dangling.pdf": "unreadable",
+        "empty.pdf": "empty_file",
+        "error-page.pdf": "not_a_pdf",
+        "half.pdf": "corrupt_pdf",
+    }
+    assert (summary.documents, summary.ok, summary.failed, summary.duplicates) == (9, 4, 4, 1)
+    assert summary.skipped == {".docx": 1}
+
+
+def test_the_original_not_the_copy_is_processed(tmp_path):
+    """Of identical files, the one without a copy mark ("_1", "%20", " (2)") is canonical."""
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(PDF_AGENDA, root / "a-agenda_1.pdf")
+    shutil.copy(PDF_AGENDA, root / "b-agenda.pdf")
+    shutil.copy(PDF_AGENDA, root / "c%20agenda.pdf")
+    run_batch([root], tmp_path / "out", RunSettings())
+    docs = _docs(tmp_path / "out").set_index("source_path")
+    assert docs.loc["b-agenda.pdf", "status"] == "ok"
+    assert docs.loc["b-agenda.pdf", "doc_id"] == docs.loc["b-agenda.pdf", "sha256"][:16]
+    assert set(docs.loc[["a-agenda_1.pdf", "c%20agenda.pdf"], "status"]) == {"duplicate"}
+    assert len(list((tmp_path / "out" / "text").iterdir())) == 1  # processed once
+
+
+def test_one_crashing_document_does_not_stop_the_batch(messy_archive, tmp_path, monkeypatch):
+    original = batch_module.Processor._process
+
+    def crash_on_agenda(self, path, data, fmt):
+        if path.name == "agenda.pdf":
+            raise ZeroDivisionError("boom")
+        return original(self, path, data, fmt)
+
+    monkeypatch.setattr(batch_module.Processor, "_process", crash_on_agenda)
+    out = tmp_path / "out"
+    run_batch([messy_archive], out, RunSettings())
+    docs = _docs(out).set_index("source_path")
+    assert docs.loc["2025/agenda.pdf", "status"] == "failed"
+    assert docs.loc["2025/report.pdf", "status"] == "ok"
+    err = _errors(out).set_index("source_path").loc["2025/agenda.pdf"]
+    assert err["error_type"] == "internal_error" and "ZeroDivisionError" in err["message"]
+
+
+def test_an_interrupted_run_leaves_the_previous_dataset_whole(tmp_path, monkeypatch):
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(PDF_AGENDA, root / "agenda.pdf")
+    out = tmp_path / "out"
+    run_batch([root], out, RunSettings())
+    before = {
+        p.name: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run.json"
+    }
+
+    shutil.copy(OCR_TEXT, root / "update.txt")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_module, "data_dictionary", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([root], out, RunSettings())
+    after = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != "run.json"}
+    assert after == before
+    assert not list(tmp_path.glob("out.partial-*"))  # the half-written copy is cleaned up
+
+
+def test_workers_give_the_same_dataset_as_one_process(messy_archive, tmp_path):
+    run_batch([messy_archive], tmp_path / "one", RunSettings(workers=1))
+    run_batch([messy_archive], tmp_path / "two", RunSettings(workers=2))
+    for f in sorted((tmp_path / "one").rglob("*")):
+        if f.is_file() and f.name != "run.json":
+            assert (
+                f.read_bytes() == (tmp_path / "two" / f.relative_to(tmp_path / "one")).read_bytes()
+            ), f
+
+
+def test_manifest_fills_in_what_the_archive_knows(tmp_path):
+    root = tmp_path / "in"
+    (root / "kent").mkdir(parents=True)
+    shutil.copy(PDF_AGENDA, root / "kent" / "agenda.pdf")
+    shutil.copy(OCR_TEXT, root / "update.txt")
+    (root / "manifest.csv").write_text(
+        "source_path,council,committee,meeting_date,source_url,origin\n"
+        "kent/agenda.pdf,Kent County Council,Cabinet,2025-03-04,https://example.org/a.pdf,x\n"
+        "gone.pdf,Kent County Council,Cabinet,2025-03-04,,\n"
+    )
+    summary = run_batch([root], tmp_path / "out", RunSettings())
+    docs = _docs(tmp_path / "out").set_index("source_path")
+    row = docs.loc["kent/agenda.pdf"]
+    assert (row["council"], row["committee"], row["meeting_date"]) == (
+        "Kent County Council",
+        "Cabinet",
+        "2025-03-04",
+    )
+    assert row["source_url"] == "https://example.org/a.pdf"
+    assert docs.loc["update.txt", "council"] == ""
+    assert any("gone.pdf" in n for n in summary.notes)  # a manifest row with no file is reported
+
+
+def test_cli_usage_errors_say_what_to_do(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    assert main(["run", str(PDF_AGENDA), "--out", str(mine)]) == 2
+    assert "give a new or empty folder" in capsys.readouterr().err
+    assert (mine / "thesis.docx").read_text() == "precious"
+
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--workers", "many"])
+    assert info.value.code == 2
+
+
+def test_cli_summary_and_strict_exit_code(messy_archive, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(messy_archive), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "documents: 9, ok: 4, partial: 0, failed: 4, duplicates: 1, pages: 7, elapsed:"
+        in captured.out
+    )
+    assert "errors.csv" in captured.err
+    assert main(["run", str(messy_archive), "--out", str(out), "--quiet", "--strict"]) == 1
+    # a clean batch is 0 even with --strict
+    assert main(["run", str(PDF_AGENDA), "--out", str(out), "--quiet", "--strict"]) == 0
+
+
+def test_cli_verbose_prints_a_status_per_document(tmp_path, capsys):
+    main(["run", str(PDF_AGENDA), str(OCR_TEXT), "--out", str(tmp_path / "o"), "--verbose"])
+    err = capsys.readouterr().err
+    assert "ok        kent/2025-03-04-cabinet-agenda-frontsheet.pdf" in err
+    assert "ok        thurrock/lscp-update-autumn-2022-ocr.txt" in err

@@ -1,0 +1,105 @@
+"""The map from normalised text back to the raw text: exact on real papers, total on any text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.ingest.normalise import Normaliser
+from extract.mapped import MappedText
+from extract.models import Page
+from tests.conftest import MARKDOWN, OCR_TEXT, PDF_MINUTES
+
+
+@pytest.mark.parametrize(
+    ("raw", "pattern", "repl", "text", "spans"),
+    [
+        # deletion: kept characters keep their own offsets
+        ("**David May**", r"\*\*", "", "David May", {"David": (2, 7), "May": (8, 11)}),
+        # replacement: the common prefix keeps its offset, the new suffix maps to the quote
+        (
+            'on 6" December',
+            r'(\d)"',
+            r"\1th",
+            "on 6th December",
+            {"6th": (3, 5), "December": (6, 14)},
+        ),
+        # expansion inside a word
+        ("ﬁnance", "ﬁ", "fi", "finance", {"finance": (0, 6), "nance": (1, 6)}),
+        # nothing matches: the same object comes back
+        ("plain", r"\d", "", "plain", {"plain": (0, 5)}),
+    ],
+)
+def test_sub_keeps_the_offset_map(raw, pattern, repl, text, spans):
+    m = MappedText.identity(raw).sub(re.compile(pattern), repl)
+    assert m.text == text
+    for word, raw_span in spans.items():
+        start = m.text.index(word)
+        assert m.raw_span(start, start + len(word)) == raw_span
+
+
+def _span_of(result, needle: str) -> str:
+    """The raw text behind the first occurrence of `needle` in the normalised text."""
+    start = result.text.text.index(needle)
+    raw_start, raw_end = result.text.raw_span(start, start + len(needle))
+    return result.text.raw[raw_start:raw_end]
+
+
+def test_repaired_ocr_points_back_to_the_damaged_original(processed):
+    result = processed(OCR_TEXT)
+    assert _span_of(result, "6th December 2022") == '6" December 2022'
+    assert _span_of(result, "24th November") == "24t November"
+
+
+def test_markdown_text_points_back_into_the_markup(processed):
+    result = processed(MARKDOWN)
+    assert _span_of(result, "Senior Management Accountant") == "Senior Management Accountant"
+    assert _span_of(result, "1. Recommendation(s)") == "1. Recommendation(s)"
+
+
+def test_pdf_text_maps_to_pages(processed):
+    result = processed(PDF_MINUTES)
+    doc = result.text
+    assert doc.pages == 10
+    for page in range(1, doc.pages + 1):
+        start = doc.page_starts[page - 1]
+        assert doc.page_of(start) == page
+        # the raw offset of a page's first character lies in that raw page
+        raw_page = doc.raw[: doc.offsets[start]].count("\f") + 1
+        assert raw_page == page
+
+
+_normaliser = Normaliser.load()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(blacklist_categories=["Cs"]),
+            max_size=400,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_normalising_any_text_never_raises_and_keeps_a_total_map(pages, is_pdf):
+    doc = _normaliser.normalise([Page(i + 1, t) for i, t in enumerate(pages)], is_pdf=is_pdf)
+    assert len(doc.offsets) == len(doc.text) + 1
+    assert all(0 <= o <= len(doc.raw) for o in doc.offsets)
+    assert list(doc.offsets) == sorted(doc.offsets)  # order is kept
+    assert len(doc.page_starts) == len(pages)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab*#- \n\t", max_size=200))
+def test_deleting_rules_map_every_kept_character_exactly(raw):
+    m = MappedText.identity(raw)
+    for pattern in (r"\*\*", r"^#{1,6} ", r"[ \t]+$"):
+        m = m.sub(re.compile(pattern, re.MULTILINE), "")
+    for i, ch in enumerate(m.text):
+        assert raw[m.offsets[i]] == ch
