@@ -26,7 +26,9 @@ class Discovery:
 
 
 def common_root(paths: list[Path]) -> Path:
-    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    """The folder source paths are relative to. Symlinks in the given paths are kept as
+    given (not resolved), so a linked archive folder gives the same source paths."""
+    dirs = [p.absolute() if p.is_dir() else p.absolute().parent for p in paths]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 

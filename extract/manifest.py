@@ -22,7 +22,7 @@ class ManifestError(ValueError):
 
 def read_manifest(path: Path, root: Path) -> dict[str, dict[str, str]]:
     """{source_path relative to `root`: {field: value}}; raises ManifestError with the line."""
-    base = os.path.relpath(path.parent.resolve(), root.resolve()).replace(os.sep, "/")
+    base = os.path.relpath(path.parent.absolute(), root.absolute()).replace(os.sep, "/")
     prefix = "" if base == "." else base + "/"
     out: dict[str, dict[str, str]] = {}
     with path.open(newline="", encoding="utf-8-sig") as fh:

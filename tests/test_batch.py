@@ -210,3 +210,13 @@ def test_cli_verbose_prints_a_status_per_document(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "ok        kent/2025-03-04-cabinet-agenda-frontsheet.pdf" in err
     assert "ok        thurrock/lscp-update-autumn-2022-ocr.txt" in err
+
+
+def test_a_symlinked_input_folder_gives_the_same_source_paths(tmp_path):
+    """Regression: CI reaches shared/ through a link; paths came out as ../../tmp/…"""
+    real = tmp_path / "real" / "archive"
+    (real / "kent").mkdir(parents=True)
+    shutil.copy(PDF_AGENDA, real / "kent" / "agenda.pdf")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    run_batch([tmp_path / "link" / "archive"], tmp_path / "out", RunSettings())
+    assert list(_docs(tmp_path / "out")["source_path"]) == ["kent/agenda.pdf"]
