@@ -22,7 +22,7 @@ from extract.manifest import ManifestError, merge, read_manifest
 from extract.models import DocumentRow, ErrorRow, ErrorType, Problem, Status
 from extract.process import DocumentResult, Processor, source_format_of
 from extract.settings import RunSettings
-from extract.tables import DOCUMENTS, ERRORS, TABLES
+from extract.tables import DOCUMENTS, ERRORS, STRUCTURE_TABLES, TABLES
 from extract.write import DatasetWriter, data_dictionary, datapackage
 
 # Names that mark a file as a copy of another: "x_1.pdf", "x (2).pdf", "x - Copy.pdf",
@@ -113,21 +113,22 @@ def _init_worker(settings: RunSettings) -> None:
     _worker = Processor.build(settings.ingest)
 
 
-def _work(path: Path) -> DocumentResult:
+def _work(job: tuple[Path, str]) -> DocumentResult:
     assert _worker is not None
-    return _worker.process(path, path.read_bytes())
+    path, doc_id = job
+    return _worker.process(path, path.read_bytes(), doc_id)
 
 
-def _results(paths: list[Path], settings: RunSettings) -> Iterator[DocumentResult]:
-    if settings.workers <= 1 or len(paths) <= 1:
+def _results(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[DocumentResult]:
+    if settings.workers <= 1 or len(jobs) <= 1:
         processor = Processor.build(settings.ingest)
-        for p in paths:
-            yield processor.process(p, p.read_bytes())
+        for path, doc_id in jobs:
+            yield processor.process(path, path.read_bytes(), doc_id)
         return
     with ProcessPoolExecutor(
         max_workers=settings.workers, initializer=_init_worker, initargs=(settings,)
     ) as pool:
-        yield from pool.map(_work, paths, chunksize=1)
+        yield from pool.map(_work, jobs, chunksize=1)
 
 
 def _load_manifests(found: Discovery, root: Path, notes: list[str]) -> dict[str, dict[str, str]]:
@@ -167,10 +168,15 @@ def run_batch(
 
     doc_rows: dict[str, DocumentRow] = {}
     error_rows: list[ErrorRow] = []
+    structure_rows: dict[str, list] = {name: [] for name in STRUCTURE_TABLES}
+    jobs = [(i.file.path, i.doc_id) for i in todo]
     with DatasetWriter(out) as writer:
-        for item, result in zip(todo, _results([i.file.path for i in todo], settings), strict=True):
+        for item, result in zip(todo, _results(jobs, settings), strict=True):
             if result.text is not None and settings.write_text:
                 writer.write_text(item.doc_id, result.text.text)
+            if result.structure is not None:
+                for name, rows in structure_rows.items():
+                    rows.extend(getattr(result.structure, name))
             doc_rows[item.doc_id] = _document_row(item, result, known)
             error_rows += _error_rows(item, result.problems)
             if progress:
@@ -205,6 +211,8 @@ def run_batch(
             )
         writer.write_table(DOCUMENTS, documents)
         writer.write_table(ERRORS, errors)
+        for name, table in STRUCTURE_TABLES.items():
+            writer.write_table(table, sorted(structure_rows[name], key=_row_key))
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 
@@ -220,10 +228,15 @@ def run_batch(
     return summary
 
 
+def _row_key(row) -> tuple:
+    return (row.doc_id, getattr(row, "seq", 0), getattr(row, "field", ""))
+
+
 def _document_row(
     item: _Item, result: DocumentResult, known: dict[str, dict[str, str]]
 ) -> DocumentRow:
-    meta, manifest_warnings = merge({}, known.get(item.file.source_path, {}))
+    header = result.structure.header if result.structure is not None else {}
+    meta, manifest_warnings = merge(header, known.get(item.file.source_path, {}))
     text = result.text
     return DocumentRow(
         doc_id=item.doc_id,
@@ -240,6 +253,21 @@ def _document_row(
         council=meta["council"],
         committee=meta["committee"],
         meeting_date=meta["meeting_date"],
+        item_number=header.get("item_number", ""),
+        title=header.get("title", ""),
+        wards_affected=header.get("wards_affected", ""),
+        key_decision=header.get("key_decision", ""),
+        is_key_decision={"true": True, "false": False}.get(header.get("is_key_decision", "")),
+        report_of_name=header.get("report_of_name", ""),
+        report_of_role=header.get("report_of_role", ""),
+        accountable_assistant_director_name=header.get("accountable_assistant_director_name", ""),
+        accountable_assistant_director_role=header.get("accountable_assistant_director_role", ""),
+        accountable_director_name=header.get("accountable_director_name", ""),
+        accountable_director_role=header.get("accountable_director_role", ""),
+        classification=header.get("classification", ""),
+        report_author_name=header.get("report_author_name", ""),
+        report_author_role=header.get("report_author_role", ""),
+        decision_number=header.get("decision_number", ""),
         source_url=meta["source_url"],
         warnings="; ".join(
             [*result.warnings, *manifest_warnings, *(p.message for p in result.problems)]

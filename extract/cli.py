@@ -7,6 +7,7 @@ when any file failed; 2 a usage error, with a message that says what to do.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from extract.write import OutputFolderError, check_output_folder
 
 DEFAULT_INPUT = Path("corpus")
 DEFAULT_OUTPUT = Path("outputs")
+DEFAULT_GOLD = Path("tests/gold")
 
 
 class UsageError(Exception):
@@ -68,6 +70,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--verbose", action="store_true", help="one status line per document")
     run.add_argument("--strict", action="store_true", help="exit 1 if any file failed")
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="score extraction against the gold annotations",
+        description="Process the gold-annotated papers and print precision, recall and F1 "
+        "per field, then a micro-average.",
+    )
+    ev.add_argument(
+        "--gold", type=Path, default=DEFAULT_GOLD, help=f"gold folder (default: {DEFAULT_GOLD}/)"
+    )
+    ev.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_INPUT,
+        help=f"papers folder (default: {DEFAULT_INPUT}/)",
+    )
+    ev.add_argument("--misses", action="store_true", help="also list every missed and extra item")
+    ev.add_argument(
+        "--save-scores", type=Path, metavar="FILE", help="write the F1 per field as JSON"
+    )
     return parser
 
 
@@ -77,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
     except UsageError as exc:
         print(f"committee-papers: error: {exc}", file=sys.stderr)
         return 2
@@ -118,6 +142,28 @@ def _run(args: argparse.Namespace) -> int:
     if summary.failed:
         print(f"{summary.failed} file(s) failed: see {args.out / 'errors.csv'}", file=sys.stderr)
     return 1 if args.strict and summary.failed else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from extract.evaluate import evaluate, load_gold
+
+    for p, what in ((args.gold, "gold"), (args.corpus, "corpus")):
+        if not p.is_dir():
+            raise UsageError(
+                f"--{what} {p} is not a folder; run from the project folder or pass --{what}"
+            )
+    if not load_gold(args.gold):
+        raise UsageError(f"no gold annotations (*.json) under {args.gold}")
+    result = evaluate(args.gold, args.corpus)
+    if args.misses:
+        print("\n".join(result.misses))
+        print()
+    print(result.table())
+    if args.save_scores:
+        args.save_scores.write_text(
+            json.dumps(result.f1_by_field(), indent=2) + "\n", encoding="utf-8"
+        )
+    return 0
 
 
 class _Progress:

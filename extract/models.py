@@ -33,6 +33,21 @@ class SourceFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class Access(StrEnum):
+    PUBLIC = "public"  # This report is Public / Unrestricted
+    EXEMPT = "exempt"  # exempt, confidential, restricted, not for publication
+
+
+class Capacity(StrEnum):
+    REPORT_OF = "report_of"
+    ACCOUNTABLE_DIRECTOR = "accountable_director"
+    ACCOUNTABLE_ASSISTANT_DIRECTOR = "accountable_assistant_director"
+    VERIFIER = "verifier"  # verified an implications block
+    AUTHOR = "author"
+    PRESENTER = "presenter"
+    MENTIONED = "mentioned"
+
+
 class ErrorType(StrEnum):
     EMPTY_FILE = "empty_file"  # zero bytes
     NOT_A_PDF = "not_a_pdf"  # .pdf name, other content (HTML page, image, ZIP…)
@@ -72,12 +87,27 @@ class DocumentRow:
     ocr_suspected: bool = col(
         "True when the text shows OCR damage (stray bullets, broken ordinals)."
     )
-    council: str = col("Council, from corpus/manifest.csv where given.")
-    committee: str = col("Committee, from corpus/manifest.csv where given.")
+    council: str = col("Council whose paper this is: from the paper, else manifest.csv.")
+    committee: str = col("Committee or body the paper is for: from the paper, else manifest.csv.")
     meeting_date: str = col(
-        "Meeting date (ISO 8601), from corpus/manifest.csv where given.", type="date"
+        "Date of the meeting (ISO 8601): from the paper, else manifest.csv.", type="date"
     )
-    source_url: str = col("Where the paper was published, from corpus/manifest.csv where given.")
+    item_number: str = col("Agenda item number printed on the paper.")
+    title: str = col("Title or subject of the paper.")
+    wards_affected: str = col("Wards / electoral divisions affected, as printed.")
+    key_decision: str = col("Key decision, as printed (Non-key, N/A, Yes - …).")
+    is_key_decision: bool = col("key_decision read as yes/no; empty when it says neither.")
+    report_of_name: str = col("Who the report is from (Report of / From / By); '; '-separated.")
+    report_of_role: str = col("Their roles, in the same order.")
+    accountable_assistant_director_name: str = col("Accountable Assistant Director.")
+    accountable_assistant_director_role: str = col("Their role.")
+    accountable_director_name: str = col("Accountable Director.")
+    accountable_director_role: str = col("Their role.")
+    classification: str = col("Whether the paper is public or exempt.", enum=Access)
+    report_author_name: str = col("Report author / contact officer.")
+    report_author_role: str = col("Their role.")
+    decision_number: str = col("Decision reference, such as 24/00108.")
+    source_url: str = col("Where the paper was published, from manifest.csv where given.")
     warnings: str = col("Problems worth knowing about, '; '-separated; details in errors.csv.")
 
 
@@ -108,3 +138,105 @@ class Page:
     width: float = 0.0
     height: float = 0.0
     words: list[dict] = field(default_factory=list)  # pdfplumber words on layout pages
+
+
+# --- structure tables (one row per block item, each with its span) ----------------------
+
+_SPAN = "Span in text/<doc_id>.txt: text[char_start:char_end]."
+
+
+def _doc() -> object:
+    return col("The document.", primary_key=True, foreign_key=("documents", "doc_id"))
+
+
+def _seq() -> object:
+    return col("Order within the document, from 1.", primary_key=True)
+
+
+@dataclass(frozen=True)
+class HeaderFieldRow:
+    doc_id: str = _doc()
+    field: str = col("Front-sheet column of documents.csv this value fills.", primary_key=True)
+    value: str = col("The value, as written to documents.csv.")
+    page: int = col("Page it was read from.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that read it (rules/header_labels.jsonl or extract/structure).")
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    number: str = col("Section number as printed (2.13), empty when unnumbered.")
+    level: int = col("Depth in the hierarchy: 1 for 2, 2 for 2.13.")
+    heading: str = col("Heading text.")
+    parent_number: str = col("Number of the enclosing section, when known.")
+    kind: str = col("Standard heading it matched (recommendations, implications, …), if any.")
+    page: int = col("Page the heading is on.")
+    char_start: int = col("Start of the heading line. " + _SPAN)
+    char_end: int = col("Start of the next heading, or the end of the text.")
+    text: str = col("Text under the heading, whitespace folded.")
+    rule: str = col("Id of the rule that found the heading.")
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    number: str = col("Recommendation number or letter as printed, empty when none.")
+    text: str = col("The recommendation, wraps joined.")
+    page: int = col("Page it starts on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+
+
+@dataclass(frozen=True)
+class ImplicationRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    type: str = col(
+        "financial, legal, diversity_equality, other, or the council's own heading in snake_case."
+    )
+    heading: str = col("Heading as printed.")
+    verified_by: str = col("Officer named after 'Implications verified by'.")
+    role: str = col("Their role.")
+    no_implications: bool = col("True when the block says there are none.")
+    text: str = col("Text of the block after the sign-off, whitespace folded.")
+    page: int = col("Page the block starts on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    label: str = col("Appendix label (Appendix A, Appendix 1).")
+    title: str = col("Its title.")
+    page: int = col("Page it is listed on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+
+
+@dataclass(frozen=True)
+class BackgroundPaperRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    text: str = col("The background paper as listed.")
+    page: int = col("Page it is listed on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    name: str = col("Name as printed.")
+    role: str = col("Role as printed.")
+    capacity: str = col("In what capacity the paper names them.", enum=Capacity)
+    page: int = col("Page they are named on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that found them.")

@@ -18,6 +18,7 @@ from extract.ingest.pdf import read_pdf
 from extract.ingest.text import read_text
 from extract.models import DocType, ErrorType, Problem, SourceFormat, Status
 from extract.settings import IngestSettings
+from extract.structure import Structure, StructureExtractor
 
 
 @dataclass
@@ -28,6 +29,7 @@ class DocumentResult:
     pages: int = 0
     encoding: str = ""
     text: DocumentText | None = None
+    structure: Structure | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -44,15 +46,21 @@ class Processor:
     settings: IngestSettings
     normaliser: Normaliser
     classifier: DocTypeClassifier
+    structure: StructureExtractor
 
     @classmethod
     def build(cls, settings: IngestSettings) -> Processor:
-        return cls(settings, Normaliser.load(settings.normalise), DocTypeClassifier.load())
+        return cls(
+            settings,
+            Normaliser.load(settings.normalise),
+            DocTypeClassifier.load(),
+            StructureExtractor.load(),
+        )
 
-    def process(self, path: Path, data: bytes) -> DocumentResult:
+    def process(self, path: Path, data: bytes, doc_id: str = "") -> DocumentResult:
         fmt = source_format_of(path)
         try:
-            return self._process(path, data, fmt)
+            return self._process(path, data, fmt, doc_id)
         except IngestError as exc:
             return DocumentResult(
                 fmt, Status.FAILED, pages=exc.pages, problems=[Problem(exc.error_type, exc.message)]
@@ -67,7 +75,7 @@ class Processor:
                 fmt, Status.FAILED, problems=[Problem(ErrorType.INTERNAL_ERROR, message)]
             )
 
-    def _process(self, path: Path, data: bytes, fmt: SourceFormat) -> DocumentResult:
+    def _process(self, path: Path, data: bytes, fmt: SourceFormat, doc_id: str) -> DocumentResult:
         raw: RawDocument
         if fmt is SourceFormat.PDF:
             raw = read_pdf(data, self.settings.pdf)
@@ -75,6 +83,7 @@ class Processor:
             raw = read_text(data, suffix=path.suffix.lower())
         text = self.normaliser.normalise(raw.pages, is_pdf=fmt is SourceFormat.PDF)
         doc_type, _ = self.classifier.classify(text.text, path.name)
+        structure = self.structure.analyse(doc_id, text, doc_type)
         return DocumentResult(
             source_format=raw.source_format,
             status=Status.PARTIAL if raw.problems else Status.OK,
@@ -82,6 +91,7 @@ class Processor:
             pages=len(raw.pages),
             encoding=raw.encoding,
             text=text,
+            structure=structure,
             problems=raw.problems,
-            warnings=raw.warnings,
+            warnings=raw.warnings + structure.warnings,
         )

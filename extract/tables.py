@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from extract.models import DocumentRow, ErrorRow
+from extract.models import (
+    AppendixRow,
+    BackgroundPaperRow,
+    DocumentRow,
+    ErrorRow,
+    HeaderFieldRow,
+    ImplicationRow,
+    PersonRow,
+    RecommendationRow,
+    SectionRow,
+)
 from extract.schema import TableSchema, table_schema
 
 DOCUMENTS = table_schema(
     "documents",
-    "One row per input file: what it is, how it was read, and where it came from. "
-    "Every file found under the input paths appears exactly once.",
+    "One row per input file: what it is, how it was read, where it came from, and its "
+    "front-sheet metadata. Every file found under the input paths appears exactly once.",
     DocumentRow,
 )
 ERRORS = table_schema(
@@ -17,5 +27,46 @@ ERRORS = table_schema(
     "partial in documents.csv), with what to do about it.",
     ErrorRow,
 )
+HEADER_FIELDS = table_schema(
+    "header_fields",
+    "Provenance of the front-sheet columns of documents.csv: where each value was read "
+    "and by which rule.",
+    HeaderFieldRow,
+)
+SECTIONS = table_schema("sections", "Headed sections of each paper, in order.", SectionRow)
+RECOMMENDATIONS = table_schema(
+    "recommendations", "What each paper asks the meeting to agree, one row each.", RecommendationRow
+)
+IMPLICATIONS = table_schema(
+    "implications",
+    "Implications blocks (financial, legal, diversity and equality, …) and who verified them.",
+    ImplicationRow,
+)
+APPENDICES = table_schema("appendices", "Appendices each paper lists.", AppendixRow)
+BACKGROUND_PAPERS = table_schema(
+    "background_papers", "Background papers each paper lists.", BackgroundPaperRow
+)
+PEOPLE = table_schema("people", "Officers each paper names, and in what capacity.", PersonRow)
 
-TABLES: tuple[TableSchema, ...] = (DOCUMENTS, ERRORS)
+TABLES: tuple[TableSchema, ...] = (
+    DOCUMENTS,
+    ERRORS,
+    HEADER_FIELDS,
+    SECTIONS,
+    RECOMMENDATIONS,
+    IMPLICATIONS,
+    APPENDICES,
+    BACKGROUND_PAPERS,
+    PEOPLE,
+)
+
+# Tables filled from each document's structure: Structure attribute -> table.
+STRUCTURE_TABLES: dict[str, TableSchema] = {
+    "header_fields": HEADER_FIELDS,
+    "sections": SECTIONS,
+    "recommendations": RECOMMENDATIONS,
+    "implications": IMPLICATIONS,
+    "appendices": APPENDICES,
+    "background_papers": BACKGROUND_PAPERS,
+    "people": PEOPLE,
+}

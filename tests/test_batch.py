@@ -104,10 +104,10 @@ def test_the_original_not_the_copy_is_processed(tmp_path):
 def test_one_crashing_document_does_not_stop_the_batch(messy_archive, tmp_path, monkeypatch):
     original = batch_module.Processor._process
 
-    def crash_on_agenda(self, path, data, fmt):
+    def crash_on_agenda(self, path, data, fmt, doc_id):
         if path.name == "agenda.pdf":
             raise ZeroDivisionError("boom")
-        return original(self, path, data, fmt)
+        return original(self, path, data, fmt, doc_id)
 
     monkeypatch.setattr(batch_module.Processor, "_process", crash_on_agenda)
     out = tmp_path / "out"
@@ -161,6 +161,7 @@ def test_manifest_fills_in_what_the_archive_knows(tmp_path):
         "source_path,council,committee,meeting_date,source_url,origin\n"
         "kent/agenda.pdf,Kent County Council,Cabinet,2025-03-04,https://example.org/a.pdf,x\n"
         "gone.pdf,Kent County Council,Cabinet,2025-03-04,,\n"
+        "update.txt,Essex County Council,,,,\n"
     )
     summary = run_batch([root], tmp_path / "out", RunSettings())
     docs = _docs(tmp_path / "out").set_index("source_path")
@@ -171,7 +172,11 @@ def test_manifest_fills_in_what_the_archive_knows(tmp_path):
         "2025-03-04",
     )
     assert row["source_url"] == "https://example.org/a.pdf"
-    assert docs.loc["update.txt", "council"] == ""
+    # what the paper says wins; the disagreement is a warning
+    assert docs.loc["update.txt", "council"] == "Thurrock Council"
+    assert "council: paper says 'Thurrock Council', manifest says 'Essex County Council'" in (
+        docs.loc["update.txt", "warnings"]
+    )
     assert any("gone.pdf" in n for n in summary.notes)  # a manifest row with no file is reported
 
 

@@ -26,3 +26,9 @@ def load_jsonl(name: str) -> list[dict[str, Any]]:
     if dupes:
         raise ValueError(f"{name}: rule ids must be unique; repeated: {', '.join(dupes)}")
     return rules
+
+
+def load_words(name: str) -> list[str]:
+    """A word list shipped in this package: whitespace-separated, '#' starts a comment."""
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]

@@ -1,0 +1,215 @@
+"""Report structure: front sheet -> header fields; headings -> sections; the blocks under
+the standard headings -> recommendations, implications, appendices, background papers,
+people. Everything carries its span in the document text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.ingest.normalise import DocumentText
+from extract.models import (
+    AppendixRow,
+    BackgroundPaperRow,
+    Capacity,
+    DocType,
+    HeaderFieldRow,
+    ImplicationRow,
+    PersonRow,
+    RecommendationRow,
+    SectionRow,
+)
+from extract.structure import blocks
+from extract.structure.header import Header, HeaderExtractor, key_decision_flag
+from extract.structure.lines import collapse, lines_of
+from extract.structure.sections import build_sections, find_headings, load_heading_rules
+
+# Front-sheet fields every report should give; a missing one is a warning, never a guess.
+EXPECTED_REPORT_FIELDS = ("meeting_date", "committee", "title", "report_of_name")
+_PEOPLE_CAPACITY = {
+    "report_of": Capacity.REPORT_OF,
+    "accountable_director": Capacity.ACCOUNTABLE_DIRECTOR,
+    "accountable_assistant_director": Capacity.ACCOUNTABLE_ASSISTANT_DIRECTOR,
+    "report_author": Capacity.AUTHOR,
+}
+
+
+@dataclass
+class Structure:
+    header: dict[str, str] = field(default_factory=dict)
+    header_fields: list[HeaderFieldRow] = field(default_factory=list)
+    sections: list[SectionRow] = field(default_factory=list)
+    recommendations: list[RecommendationRow] = field(default_factory=list)
+    implications: list[ImplicationRow] = field(default_factory=list)
+    appendices: list[AppendixRow] = field(default_factory=list)
+    background_papers: list[BackgroundPaperRow] = field(default_factory=list)
+    people: list[PersonRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StructureExtractor:
+    header: HeaderExtractor
+    heading_rules: tuple
+
+    @classmethod
+    def load(cls) -> StructureExtractor:
+        return cls(HeaderExtractor.load(), load_heading_rules())
+
+    def analyse(self, doc_id: str, doc: DocumentText, doc_type: DocType) -> Structure:
+        text = doc.text
+        out = Structure()
+        header = self.header.extract(text, doc_type)
+        front = self.header.front_sheet(lines_of(text))
+        body_start = front[-1].end + 1 if front else 0
+        headings = (
+            []
+            if doc_type is DocType.AGENDA
+            else find_headings(text, self.heading_rules, body_start)
+        )
+        sections = build_sections(headings, len(text))
+        for s in sections:
+            h = s.heading
+            out.sections.append(
+                SectionRow(
+                    doc_id,
+                    s.seq,
+                    h.number,
+                    h.level,
+                    h.text,
+                    s.parent,
+                    h.kind,
+                    doc.page_of(h.line_start),
+                    h.line_start,
+                    s.char_end,
+                    collapse(text[h.body_start : s.char_end]),
+                    h.rule,
+                )
+            )
+        self._blocks(doc_id, doc, sections, header, out)
+        self._header_rows(doc_id, doc, header, doc_type, out)
+        return out
+
+    def _blocks(
+        self, doc_id: str, doc: DocumentText, sections, header: Header, out: Structure
+    ) -> None:
+        text = doc.text
+        people: list[PersonRow] = []
+        for s in sections:
+            h = s.heading
+            body = text[h.body_start : s.char_end]
+            if h.kind == "recommendations" and not out.recommendations:
+                for i, item in enumerate(blocks.recommendations(body, h.body_start), 1):
+                    out.recommendations.append(
+                        RecommendationRow(
+                            doc_id,
+                            i,
+                            item.number,
+                            item.text,
+                            doc.page_of(item.start),
+                            item.start,
+                            item.end,
+                        )
+                    )
+            elif h.kind == "implication":
+                imp = blocks.implication(h.text, h.type, body, h.body_start)
+                out.implications.append(
+                    ImplicationRow(
+                        doc_id,
+                        len(out.implications) + 1,
+                        imp.type,
+                        h.text,
+                        imp.verified_by,
+                        imp.role,
+                        imp.no_implications,
+                        imp.text,
+                        doc.page_of(h.line_start),
+                        h.line_start,
+                        s.char_end,
+                    )
+                )
+                if imp.verified_by and imp.verifier_span:
+                    a, b = imp.verifier_span
+                    people.append(
+                        PersonRow(
+                            doc_id,
+                            0,
+                            imp.verified_by,
+                            imp.role,
+                            Capacity.VERIFIER.value,
+                            doc.page_of(a),
+                            a,
+                            b,
+                            "implications.verified_by",
+                        )
+                    )
+            elif h.kind == "background_papers":
+                for i, item in enumerate(blocks.list_entries(body, h.body_start), 1):
+                    out.background_papers.append(
+                        BackgroundPaperRow(
+                            doc_id, i, item.text, doc.page_of(item.start), item.start, item.end
+                        )
+                    )
+            elif h.kind == "appendices":
+                for i, a in enumerate(blocks.appendices(body, h.body_start), 1):
+                    out.appendices.append(
+                        AppendixRow(
+                            doc_id, i, a.label, a.title, doc.page_of(a.start), a.start, a.end
+                        )
+                    )
+            elif h.kind == "author" and _needs_author(header):
+                found = blocks.author(body, h.body_start)
+                if found:
+                    person, a, b = found
+                    header.people["report_author"] = [(person, a, b, "author.block")]
+                    for name in ("report_author_name", "report_author_role"):
+                        header.fields.pop(name, None)
+                    header.set("report_author_name", person.name, a, b, "author.block")
+                    header.set("report_author_role", person.role, a, b, "author.block")
+        for fieldname, entries in sorted(header.people.items()):
+            capacity = _PEOPLE_CAPACITY.get(fieldname)
+            if capacity is None:
+                continue
+            for person, a, b, rule in entries:
+                if person.name:
+                    people.append(
+                        PersonRow(
+                            doc_id,
+                            0,
+                            person.name,
+                            person.role,
+                            capacity.value,
+                            doc.page_of(a),
+                            a,
+                            b,
+                            rule,
+                        )
+                    )
+        people.sort(key=lambda p: (p.char_start, p.capacity))
+        out.people = [
+            PersonRow(
+                p.doc_id, i, p.name, p.role, p.capacity, p.page, p.char_start, p.char_end, p.rule
+            )
+            for i, p in enumerate(people, 1)
+        ]
+
+    def _header_rows(
+        self, doc_id: str, doc: DocumentText, header: Header, doc_type: DocType, out: Structure
+    ) -> None:
+        values = {name: f.value for name, f in header.fields.items()}
+        if "key_decision" in values:
+            values["is_key_decision"] = key_decision_flag(values["key_decision"])
+        out.header = values
+        out.header_fields = [
+            HeaderFieldRow(doc_id, name, f.value, doc.page_of(f.start), f.start, f.end, f.rule)
+            for name, f in sorted(header.fields.items())
+        ]
+        if doc_type is DocType.REPORT:
+            missing = [f for f in EXPECTED_REPORT_FIELDS if not values.get(f)]
+            if missing:
+                out.warnings.append(f"front sheet gives no {', '.join(missing)}")
+
+
+def _needs_author(header: Header) -> bool:
+    """No author yet, or only a name from a label: the block under the heading says more."""
+    found = header.people.get("report_author")
+    return not found or not any(person.role for person, *_ in found)

@@ -1,0 +1,92 @@
+"""Lines of the document text with their spans, and the small text helpers rules share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+DATE_PATTERN = re.compile(
+    rf"\b{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b"
+    rf"|\b(?P<nday>\d{{1,2}})[/.](?P<nmonth>\d{{1,2}})[/.](?P<nyear>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int  # exclusive, before the newline
+    text: str
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def content_start(self) -> int:
+        return self.start + len(self.text) - len(self.text.lstrip())
+
+    @property
+    def content_end(self) -> int:
+        return self.start + len(self.text.rstrip())
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        out.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def collapse(text: str) -> str:
+    """Whitespace folded to single spaces: how values are written to the tables."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def find_date(text: str) -> tuple[dt.date, int, int] | None:
+    """The first UK-style date (day before month) in `text`, with its span."""
+    for m in DATE_PATTERN.finditer(text):
+        try:
+            if m.group("day"):
+                d = dt.date(
+                    int(m.group("year")), _MONTHS[m.group("month").lower()], int(m.group("day"))
+                )
+            else:
+                d = dt.date(int(m.group("nyear")), int(m.group("nmonth")), int(m.group("nday")))
+        except ValueError:
+            continue
+        return d, m.start(), m.end()
+    return None
+
+
+def snake_case(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

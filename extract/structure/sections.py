@@ -1,0 +1,305 @@
+"""Section headings and the hierarchy they make (1 -> 1.1 -> 2.13).
+
+A heading is a numbered line whose text reads as a title (short, no closing full stop, not
+prose), or a line matching the standard-heading lexicon (`rules/headings.jsonl`). Numbers
+must move forward (2.2 may be followed by 2.3, 3 or 2.2.1, not by 1), so a numbered list
+inside a section is not mistaken for sections. A paper whose numbers were split from its
+headings (OCR of a two-column layout) has no numbered headings; then stand-alone title
+lines between blank lines are headings too, unnumbered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.rules import load_jsonl
+from extract.structure.lines import Line, collapse, find_date, lines_of
+
+_NUMBERED = re.compile(
+    r"^[ \t]*(?P<num>\d{1,3}(?:\.\d{1,2}){0,3})(?:\.(?!\d))?[ \t]+(?P<rest>\S.*)$"
+)
+_PROSE_START = re.compile(
+    r"^(?:the|this|that|these|those|a|an|all|it|its|we|our|in|as|to|there|following|if|on|at|"
+    r"by|for|from|with|members|officers|he|she|they|mr|mrs|ms|cllr|councillor)\b",
+    re.IGNORECASE,
+)
+MAX_HEADING_WORDS = 16
+# Numbered lines that are answers, not headings ("3.1 None").
+_NOT_HEADINGS = re.compile(
+    r"^(?:none|nil|n/?a|not\s+applicable|tbc|to\s+follow)\.?$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class HeadingRule:
+    id: str
+    kind: str
+    type: str
+    level: int
+    pattern: re.Pattern[str]
+
+
+@dataclass
+class Heading:
+    number: str
+    level: int
+    text: str
+    line_start: int  # where the heading line starts
+    body_start: int  # where the text under it starts
+    kind: str  # from the lexicon, or "" for other headings
+    type: str  # implication type, when kind == "implication"
+    rule: str
+
+
+@dataclass
+class Section:
+    seq: int
+    heading: Heading
+    parent: str  # number of the enclosing section, when known
+    char_end: int
+
+
+def load_heading_rules() -> tuple[HeadingRule, ...]:
+    return tuple(
+        HeadingRule(
+            r["id"],
+            r["kind"],
+            r.get("type", ""),
+            int(r["level"]),
+            re.compile(r["pattern"], re.IGNORECASE),
+        )
+        for r in load_jsonl("headings.jsonl")
+    )
+
+
+def lexicon_match(text: str, rules: tuple[HeadingRule, ...]) -> HeadingRule | None:
+    clean = collapse(text).rstrip(":").strip()
+    for rule in rules:
+        if rule.pattern.fullmatch(clean):
+            return rule
+    return None
+
+
+def _number_tuple(number: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in number.split("."))
+
+
+def plausible_next(prev: tuple[int, ...] | None, cand: tuple[int, ...]) -> bool:
+    """Section numbers move forward by small steps: a sibling at some level, or a child."""
+    if prev is None:
+        return True
+    if cand <= prev:
+        return False
+    for depth in range(len(cand)):
+        head, step = cand[:depth], cand[depth]
+        if head != prev[:depth]:
+            return False
+        base = prev[depth] if depth < len(prev) else 0
+        if step != base:
+            # The first differing component moves forward: by at most 3 at the top level;
+            # further below, numbered paragraphs between headings make gaps (2.1-2.5 prose,
+            # 2.6 a heading), so any step forward will do.
+            limit = 3 if depth == 0 else 50
+            return 0 < step - base <= limit and all(x <= 2 for x in cand[depth + 1 :])
+    return len(cand) > len(prev)
+
+
+def _title_like(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > MAX_HEADING_WORDS or len(text) > 130 or _NOT_HEADINGS.match(text):
+        return False
+    if text.rstrip().endswith((".", ";", ",")) and not text.rstrip().endswith("etc."):
+        return False
+    if text.rstrip().endswith(":") and len(words) > 6:
+        return False
+    first = words[0]
+    if not (first[:1].isupper() or first[:1].isdigit() or first[:1] in "'‘\"“("):
+        return False
+    alpha = sum(1 for w in words if re.search(r"[A-Za-z]{2}", w))
+    figures = sum(1 for w in words if re.fullmatch(r"[£$€]?[\d,.%()/-]+[km]?", w))
+    if alpha == 0 or (figures >= len(words) / 2 and alpha < 2):
+        return False  # mostly figures: a table row
+    return not (_PROSE_START.match(text) and len(words) > 6)
+
+
+def _continued(lines: list[Line], i: int) -> tuple[str, int]:
+    """A heading line and the lines it runs on to: an unclosed bracket (across blank lines,
+    as OCR leaves them), a trailing comma or joining word, or a next line in lower case."""
+    text, end = lines[i].stripped, lines[i].end + 1
+    j = i + 1
+    while j < len(lines) and j <= i + 4:
+        nxt = lines[j]
+        open_paren = text.count("(") > text.count(")")
+        if nxt.blank:
+            if open_paren:
+                j += 1
+                continue
+            break
+        runs_on = open_paren or re.search(r"(?:[,–—-]|\b(?:and|or|of|the|to|for|in|on))$", text)
+        if not (runs_on or nxt.stripped[:1].islower()) or len(nxt.stripped.split()) > 14:
+            break
+        text, end = f"{text} {nxt.stripped}", nxt.end + 1
+        j += 1
+    return text, end
+
+
+def _capitalised(text: str) -> bool:
+    """Title-like capitalisation: at least half the words start upper-case (or with a digit)."""
+    words = [w for w in text.split() if w[:1].isalnum()]
+    return bool(words) and sum(1 for w in words if not w[:1].islower()) >= len(words) / 2
+
+
+def _heading_tail(line: Line) -> bool:
+    words = line.stripped.split()
+    return (
+        0 < len(words) <= 7 and not line.stripped.endswith(".") and not _NUMBERED.match(line.text)
+    )
+
+
+def _full_width(lines: list[Line]) -> int:
+    """Length of a full line in hard-wrapped text (PDFs, OCR): a numbered line that long
+    with text under it is a wrapped paragraph, not a heading. Unwrapped text: no limit."""
+    lengths = sorted(len(ln.stripped) for ln in lines if not ln.blank)
+    if len(lengths) < 20:
+        return 10_000
+    p90 = lengths[int(len(lengths) * 0.9)]
+    return int(p90 * 0.85) if p90 <= 140 else 10_000
+
+
+def _standalone(lines: list[Line], i: int) -> bool:
+    """Blank (or page break) above and below."""
+    above = i == 0 or lines[i - 1].blank or "\f" in lines[i - 1].text
+    below = i + 1 >= len(lines) or lines[i + 1].blank or "\f" in lines[i + 1].text
+    return above and below
+
+
+def find_headings(text: str, rules: tuple[HeadingRule, ...], body_start: int = 0) -> list[Heading]:
+    lines = [ln for ln in lines_of(text) if ln.start >= body_start]
+    headings: list[Heading] = []
+    last: tuple[int, ...] | None = None
+    full_width = _full_width(lines)
+    under_implications = False
+    for i, line in enumerate(lines):
+        if line.blank or "\f" in line.text:
+            continue
+        m = _NUMBERED.match(line.text)
+        if (
+            m
+            and find_date(line.text[: m.end("num") + 20])
+            and find_date(line.text)[1] <= m.start("num")
+        ):
+            m = None  # "14 March 2023 ITEM: 10" is a date, not section 14
+        if m:
+            rest = m.group("rest").strip()
+            num = m.group("num")
+            lex = lexicon_match(rest, rules)
+            below = lines[i + 1] if i + 1 < len(lines) else None
+            full = below is not None and not below.blank and len(line.stripped) >= full_width
+            wrapped = (
+                below is not None
+                and not below.blank
+                and (below.stripped[:1].islower() or (full and not _capitalised(rest)))
+            )
+            if full and not wrapped and _title_like(rest) and _heading_tail(below):
+                rest = f"{rest} {below.stripped}"  # a heading wrapped onto a second line
+            if (lex or (_title_like(rest) and not wrapped)) and plausible_next(
+                last, _number_tuple(num)
+            ):
+                last = _number_tuple(num)
+                kind = lex.kind if lex else ""
+                if kind == "implications":
+                    under_implications = True
+                elif len(last) == 1 and kind != "implication":
+                    under_implications = False
+                if (
+                    lex
+                    and lex.kind == "implication"
+                    and not (under_implications or "implication" in rest.lower())
+                ):
+                    lex = None  # "Financial" alone is only an implication under Implications
+                headings.append(
+                    Heading(
+                        num,
+                        len(last),
+                        rest.rstrip(":").strip(),
+                        line.start,
+                        line.end + 1,
+                        lex.kind if lex else "",
+                        lex.type if lex else "",
+                        lex.id if lex else "heading.numbered",
+                    )
+                )
+            continue
+        lex = lexicon_match(line.text, rules)
+        if lex and (len(line.stripped.split()) <= MAX_HEADING_WORDS):
+            heading_text, body_start = _continued(lines, i)
+            if (
+                lex.kind == "implication"
+                and not under_implications
+                and "implication" not in line.text.lower()
+            ):
+                continue
+            if lex.kind == "implications":
+                under_implications = True
+            elif lex.level == 1:
+                under_implications = False
+            level = lex.level if not (last and lex.kind == "implication") else max(len(last), 2)
+            headings.append(
+                Heading(
+                    "",
+                    level,
+                    heading_text.rstrip(":").strip(),
+                    line.start,
+                    body_start,
+                    lex.kind,
+                    lex.type,
+                    lex.id,
+                )
+            )
+    if any(h.number for h in headings):
+        return headings
+    return _unnumbered_layout(lines, headings, rules)
+
+
+def _unnumbered_layout(lines: list[Line], found: list[Heading], rules) -> list[Heading]:
+    """No numbered headings at all: stand-alone title lines are headings too."""
+    known = {h.line_start for h in found}
+    out = list(found)
+    kinds = sorted((h.line_start, h.kind) for h in found)
+    for i, line in enumerate(lines):
+        if line.blank or line.start in known or "\f" in line.text:
+            continue
+        before = [kind for start, kind in kinds if start < line.start]
+        if before and before[-1] == "implication":
+            continue  # sign-off names and roles under an implications heading
+        text = line.stripped
+        if ":" in text:
+            continue
+        if not _standalone(lines, i) or not _title_like(text) or text.endswith(":"):
+            continue
+        if find_date(text) or text.startswith(("•", "-", "http", "www.")) or len(text.split()) < 2:
+            continue
+        capitalised = sum(1 for w in text.split() if w[:1].isupper() or not w[:1].isalpha())
+        if capitalised / len(text.split()) < 0.5:
+            continue
+        out.append(
+            Heading("", 1, text, line.start, line.end + 1, "", "", "heading.standalone_title")
+        )
+    out.sort(key=lambda h: h.line_start)
+    return out
+
+
+def build_sections(headings: list[Heading], text_end: int) -> list[Section]:
+    sections = []
+    stack: list[Heading] = []
+    for i, h in enumerate(headings):
+        end = headings[i + 1].line_start if i + 1 < len(headings) else text_end
+        while stack and stack[-1].level >= h.level:
+            stack.pop()
+        parent = stack[-1].number if stack else ""
+        if h.number and "." in h.number and not parent:
+            parent = h.number.rsplit(".", 1)[0]
+        sections.append(Section(i + 1, h, parent, end))
+        stack.append(h)
+    return sections

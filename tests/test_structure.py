@@ -1,0 +1,288 @@
+"""Structure rules, as tables of the patterns they must handle (several templates each)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.models import DocType
+from extract.structure import blocks
+from extract.structure.header import HeaderExtractor, access_level, key_decision_flag
+from extract.structure.lines import find_date
+from extract.structure.people import Person, people_from_lines, split_person
+from extract.structure.sections import find_headings, load_heading_rules, plausible_next
+from tests.conftest import CORPUS, OCR_TEXT, PDF_REPORT, TABBED_TEXT
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        (
+            "Priscilla Bruce-Annan, Local Safeguarding Children Partnership Business Manager",
+            Person(
+                "Priscilla Bruce-Annan", "Local Safeguarding Children Partnership Business Manager"
+            ),
+        ),
+        (
+            "Sheila Murphy, Corporate Director, Children's Services",
+            Person("Sheila Murphy", "Corporate Director, Children's Services"),
+        ),
+        (
+            "Interim Corporate Director Finance, John Betts",
+            Person("John Betts", "Interim Corporate Director Finance"),
+        ),
+        (
+            "Dave Shipton (Head of Finance Policy, Planning and Strategy)",
+            Person("Dave Shipton", "Head of Finance Policy, Planning and Strategy"),
+        ),
+        (
+            "Dr Anjan Ghosh, Director of Public Health",
+            Person("Dr Anjan Ghosh", "Director of Public Health"),
+        ),
+        ("Josh MacAlister", Person("Josh MacAlister", "")),
+        ("Business Manager", Person("", "Business Manager")),
+    ],
+)
+def test_split_person(text, person):
+    assert split_person(text) == person
+
+
+def test_several_people_under_one_label_with_wrapped_roles():
+    lines = [
+        "Peter Oakford, Deputy Leader and Cabinet Member for Finance,",
+        "Corporate and Traded Services",
+        "John Betts, Interim Corporate Director of Finance",
+    ]
+    assert people_from_lines(lines) == [
+        Person(
+            "Peter Oakford",
+            "Deputy Leader and Cabinet Member for Finance, Corporate and Traded Services",
+        ),
+        Person("John Betts", "Interim Corporate Director of Finance"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("14 March 2023\t\tITEM: 10", "2023-03-14"),
+        ("To: Cabinet – 4th March 2025", "2025-03-04"),
+        ("Tuesday, 4th March, 2025, at 10.00 am", "2025-03-04"),
+        ("held on Thursday, 9 January 2025.", "2025-01-09"),
+        ("Date: 03/04/2025", "2025-04-03"),  # day first, as in the UK
+        ("Sept 2019 and 31 September 2019", None),  # no day / no such day
+    ],
+)
+def test_find_date(text, iso):
+    found = find_date(text)
+    assert (found[0].isoformat() if found else None) == iso
+
+
+@pytest.fixture(scope="module")
+def header():
+    return HeaderExtractor.load()
+
+
+def test_header_tabbed_rows_with_two_labels_on_a_line(header):
+    text = (
+        "6 October 2020\t\tITEM: 7\n"
+        "Children's Services Overview and Scrutiny Committee\t\t\n"
+        "Items Raised by the Partnership – Serious Case Review\t\t\n"
+        "Wards and communities affected: All\tKey Decision: N/A\t\n"
+        "Report of: Jane Foster-Taylor, CCG – Statutory Partner\t\t\n"
+        "This report is Public\t\t\n\nExecutive Summary\n\nBody."
+    )
+    h = header.extract(text, DocType.REPORT)
+    assert {k: h.value(k) for k in ("meeting_date", "item_number", "committee", "title")} == {
+        "meeting_date": "2020-10-06",
+        "item_number": "7",
+        "committee": "Children's Services Overview and Scrutiny Committee",
+        "title": "Items Raised by the Partnership – Serious Case Review",
+    }
+    assert h.value("wards_affected") == "All" and h.value("key_decision") == "N/A"
+    assert h.value("report_of_name") == "Jane Foster-Taylor"
+    assert h.value("classification") == "public"
+
+
+def test_header_label_lines_wrapped_and_values_on_the_next_line(header):
+    text = (
+        "From: Roger Gough, Leader of the Council\n"
+        "To: County Council Date: 13 March 2025\n"
+        "Subject: Devolution and Local Government Reorganisation\n"
+        "update for Members\n"
+        "DECISION NUMBER:\n"
+        "24/00108\n"
+        "Classification: Unrestricted\n"
+        "Summary:\nThe body starts."
+    )
+    h = header.extract(text, DocType.REPORT)
+    assert h.value("committee") == "County Council"
+    assert h.value("meeting_date") == "2025-03-13"
+    assert h.value("title") == "Devolution and Local Government Reorganisation update for Members"
+    assert h.value("decision_number") == "24/00108"
+    assert h.value("classification") == "public"
+    assert (h.value("report_of_name"), h.value("report_of_role")) == (
+        "Roger Gough",
+        "Leader of the Council",
+    )
+
+
+def test_a_value_the_paper_does_not_give_is_empty_with_a_warning(processed):
+    result = processed(OCR_TEXT)  # no front sheet survived the OCR
+    assert result.structure.header.get("meeting_date", "") == ""
+    assert result.structure.header.get("title", "") == ""
+    assert any("front sheet gives no meeting_date" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        ("This report is Public", "public"),
+        ("Unrestricted", "public"),
+        ("Exempt", "exempt"),
+        ("NOT FOR PUBLICATION", "exempt"),
+        ("", ""),
+    ],
+)
+def test_access_level(value, level):
+    assert access_level(value) == level
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"),
+    [
+        ("Non-key", "false"),
+        ("N/A", "false"),
+        ("NO", "false"),
+        ("Yes - It affects more than 2 Electoral Divisions", "true"),
+        ("", ""),
+    ],
+)
+def test_key_decision_flag(value, flag):
+    assert key_decision_flag(value) == flag
+
+
+@pytest.mark.parametrize(
+    ("prev", "cand", "ok"),
+    [
+        (None, (283,), True),
+        ((2,), (2, 6), True),  # 2.1-2.5 were numbered paragraphs
+        ((2, 13), (2, 14), True),
+        ((2, 13), (3,), True),
+        ((2, 2), (1,), False),  # a numbered list inside section 2.2
+        ((2, 13), (2, 2), False),  # an action number in a table
+        ((2, 13), (13, 2), False),
+        ((7,), (7, 1), True),
+    ],
+)
+def test_section_numbers_move_forward(prev, cand, ok):
+    assert plausible_next(prev, cand) is ok
+
+
+def test_numbered_paragraphs_and_lists_are_not_sections():
+    text = (
+        "1. Recommendation(s)\n\n1.1 That the Committee note the report.\n\n"
+        "2. Introduction and Background\n\n"
+        "2.1 The Serious Case Review report is written by an author.\n\n"
+        "2.2 The report had key lines of enquiry that relate to;\n\n"
+        "1. How well agencies co-ordinated; including universal services\n"
+        "2. Dealing with neglect; use of tools and training.\n\n"
+        "2.3 Delivery Plan Exception report\n\n3.1 None\n\n"
+        "3. Issues, Options and Analysis of Options\n"
+    )
+    found = [(h.number, h.text) for h in find_headings(text, load_heading_rules())]
+    assert found == [
+        ("1", "Recommendation(s)"),
+        ("2", "Introduction and Background"),
+        ("2.3", "Delivery Plan Exception report"),
+        ("3", "Issues, Options and Analysis of Options"),
+    ]
+
+
+def test_ocr_paper_without_numbers_finds_standalone_headings(processed):
+    headings = [s.heading for s in processed(OCR_TEXT).structure.sections]
+    assert "Update on LSCP Work" in headings
+    assert "Impact on corporate policies, priorities, performance and community impact" in headings
+    assert "Strategic Lead - Finance" not in headings  # a sign-off, not a heading
+
+
+def test_implication_sign_off_with_role_over_a_blank_line():
+    body = (
+        "Implications verified by: Natalie Smith\n\n"
+        "Strategic Lead: Community Development and\n\n"
+        "Equalities Officer\n\n"
+        "Supporting our children and young people who are disadvantaged is a key priority.\n"
+    )
+    imp = blocks.implication("Diversity and Equality", "diversity_equality", body, 0)
+    assert imp.verified_by == "Natalie Smith"
+    assert imp.role == "Strategic Lead: Community Development and Equalities Officer"
+    assert imp.no_implications is False
+
+
+@pytest.mark.parametrize(
+    ("body", "none"),
+    [
+        ("None.", True),
+        ("• None relevant", True),
+        ("No implications identified.", True),
+        ("There are no financial implications.", True),
+        ("The new arrangements apply to all. There are no known negative implications.", True),
+        ("The review was conducted. There are no other specific legal implications.", False),
+        ("The Council must consult partners before it decides.", False),
+    ],
+)
+def test_no_implications(body, none):
+    assert blocks.implication("Legal", "legal", body, 0).no_implications is none
+
+
+def test_recommendations_numbered_bracketed_and_lettered():
+    kent = (
+        "Cabinet is asked to:\n1) NOTE the budget updates and ENDORSE\nthem.\n"
+        "2) APPROVE the transfer.\n"
+    )
+    assert [(i.number, i.text) for i in blocks.recommendations(kent, 0)] == [
+        ("1", "NOTE the budget updates and ENDORSE them."),
+        ("2", "APPROVE the transfer."),
+    ]
+    lettered = "A. That Cabinet agrees the plan.\nB. That Cabinet delegates authority.\n"
+    assert [i.number for i in blocks.recommendations(lettered, 0)] == ["A", "B"]
+    plain = "That the Committee note the update on the work of the LSCP and the\nprogress made.\n"
+    assert [(i.number, i.text) for i in blocks.recommendations(plain, 0)] == [
+        ("", "That the Committee note the update on the work of the LSCP and the progress made.")
+    ]
+
+
+def test_appendices_and_background_papers():
+    body = "Appendix 1 – Serious Case Review – Sam and Kyle\nAppendix 2 – Action Plan\n"
+    assert [(a.label, a.title) for a in blocks.appendices(body, 0)] == [
+        ("Appendix 1", "Serious Case Review – Sam and Kyle"),
+        ("Appendix 2", "Action Plan"),
+    ]
+    assert blocks.list_entries("None.\n", 0) == []
+    papers = blocks.list_entries(
+        "• Working Together 2018 (Government Document)\n• The Act (Legislation)\n", 0
+    )
+    assert [p.text for p in papers] == [
+        "Working Together 2018 (Government Document)",
+        "The Act (Legislation)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", [TABBED_TEXT, PDF_REPORT, OCR_TEXT, *sorted((CORPUS / "thurrock").glob("*"))]
+)
+def test_every_span_lies_in_the_text(processed, path):
+    result = processed(path)
+    n = len(result.text.text)
+    s = result.structure
+    for rows in (
+        s.header_fields,
+        s.sections,
+        s.recommendations,
+        s.implications,
+        s.appendices,
+        s.background_papers,
+        s.people,
+    ):
+        for row in rows:
+            assert 0 <= row.char_start <= row.char_end <= n, row
+            assert 1 <= row.page <= result.pages
