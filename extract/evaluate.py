@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.batch import doc_id_for
@@ -87,11 +87,11 @@ class Evaluation:
     def table(self) -> str:
         def row(name: str, s: Score) -> str:
             return (
-                f"{name:<40} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
+                f"{name:<46} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
                 f"{s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
             )
 
-        rows = [f"{'field':<40} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
+        rows = [f"{'field':<46} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
         rows += [row(name, self.scores[name]) for name in sorted(self.scores)]
         rows.append(row("micro-average", self.micro()))
         return "\n".join(rows)
@@ -103,7 +103,34 @@ class Evaluation:
 
 
 def _bag(items) -> Counter:
-    return Counter(items)
+    return Counter(i for i in items if i is not None)
+
+
+# List fields: (field name, table in the gold and in Structure, key of one item or None to
+# skip it). The same key reads a gold item (a dict) and a row (as a dict).
+LIST_FIELDS = (
+    ("sections", "sections", lambda x: (x["number"], norm(x["heading"]))),
+    ("recommendations", "recommendations", lambda x: (x["number"], norm(x["text"]))),
+    ("implications.type", "implications", lambda x: x["type"]),
+    (
+        "implications.verified_by",
+        "implications",
+        lambda x: (x["type"], norm(x["verified_by"])) if x["verified_by"] else None,
+    ),
+    (
+        "implications.role",
+        "implications",
+        lambda x: (x["type"], norm(x["role"])) if x["role"] else None,
+    ),
+    (
+        "implications.no_implications",
+        "implications",
+        lambda x: (x["type"], bool(x["no_implications"])),
+    ),
+    ("appendices", "appendices", lambda x: (norm(x["label"]), norm(x["title"]))),
+    ("background_papers", "background_papers", lambda x: norm(x["text"])),
+    ("people", "people", lambda x: (norm(x["name"]), x["capacity"])),
+)
 
 
 def _compare(ev: Evaluation, name: str, doc: str, gold: Counter, pred: Counter) -> None:
@@ -118,72 +145,13 @@ def evaluate_document(ev: Evaluation, gold: dict, result: DocumentResult) -> Non
     doc = gold["source_path"]
     s = result.structure
     header = s.header if s else {}
-    _compare(
-        ev, "doc_type", doc, _bag([norm(gold["doc_type"])]), _bag([norm(result.doc_type.value)])
-    )
+    _compare(ev, "doc_type", doc, _bag([norm(gold["doc_type"])]), _bag([norm(result.doc_type)]))
     for key in HEADER_FIELDS:
         g, p = norm(gold["header"].get(key, "")), norm(header.get(key, ""))
-        _compare(ev, f"header.{key}", doc, _bag([g] if g else []), _bag([p] if p else []))
-    if s is None:
-        return
-    _compare(
-        ev,
-        "sections",
-        doc,
-        _bag((x["number"], norm(x["heading"])) for x in gold["sections"]),
-        _bag((x.number, norm(x.heading)) for x in s.sections),
-    )
-    _compare(
-        ev,
-        "recommendations",
-        doc,
-        _bag((x["number"], norm(x["text"])) for x in gold["recommendations"]),
-        _bag((x.number, norm(x.text)) for x in s.recommendations),
-    )
-    gi, pi = gold["implications"], s.implications
-    _compare(ev, "implications.type", doc, _bag(x["type"] for x in gi), _bag(x.type for x in pi))
-    _compare(
-        ev,
-        "implications.verified_by",
-        doc,
-        _bag((x["type"], norm(x["verified_by"])) for x in gi if x["verified_by"]),
-        _bag((x.type, norm(x.verified_by)) for x in pi if x.verified_by),
-    )
-    _compare(
-        ev,
-        "implications.role",
-        doc,
-        _bag((x["type"], norm(x["role"])) for x in gi if x["role"]),
-        _bag((x.type, norm(x.role)) for x in pi if x.role),
-    )
-    _compare(
-        ev,
-        "implications.no_implications",
-        doc,
-        _bag((x["type"], bool(x["no_implications"])) for x in gi),
-        _bag((x.type, bool(x.no_implications)) for x in pi),
-    )
-    _compare(
-        ev,
-        "appendices",
-        doc,
-        _bag((norm(x["label"]), norm(x["title"])) for x in gold["appendices"]),
-        _bag((norm(x.label), norm(x.title)) for x in s.appendices),
-    )
-    _compare(
-        ev,
-        "background_papers",
-        doc,
-        _bag(norm(x["text"]) for x in gold["background_papers"]),
-        _bag(norm(x.text) for x in s.background_papers),
-    )
-    _compare(
-        ev,
-        "people",
-        doc,
-        _bag((norm(x["name"]), x["capacity"]) for x in gold["people"]),
-        _bag((norm(x.name), x.capacity) for x in s.people),
-    )
+        _compare(ev, f"header.{key}", doc, _bag([g or None]), _bag([p or None]))
+    for name, table, key in LIST_FIELDS:
+        rows = [asdict(r) for r in getattr(s, table)] if s else []
+        _compare(ev, name, doc, _bag(map(key, gold[table])), _bag(map(key, rows)))
 
 
 def load_gold(gold_dir: Path) -> list[dict]:

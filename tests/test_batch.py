@@ -174,8 +174,9 @@ def test_manifest_fills_in_what_the_archive_knows(tmp_path):
     assert row["source_url"] == "https://example.org/a.pdf"
     # what the paper says wins; the disagreement is a warning
     assert docs.loc["update.txt", "council"] == "Thurrock Council"
-    assert "council: paper says 'Thurrock Council', manifest says 'Essex County Council'" in (
-        docs.loc["update.txt", "warnings"]
+    assert (
+        "council: paper says 'Thurrock Council', manifest says 'Essex County Council'"
+        in (docs.loc["update.txt", "warnings"])
     )
     assert any("gone.pdf" in n for n in summary.notes)  # a manifest row with no file is reported
 

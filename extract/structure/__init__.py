@@ -4,6 +4,7 @@ people. Everything carries its span in the document text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from extract.ingest.normalise import DocumentText
@@ -23,6 +24,7 @@ from extract.structure.header import Header, HeaderExtractor, key_decision_flag
 from extract.structure.lines import collapse, lines_of
 from extract.structure.sections import build_sections, find_headings, load_heading_rules
 
+_DIRECTOR_ROLE = re.compile(r"\bdirector\b|chief\s+executive|general\s+counsel", re.I)
 # Front-sheet fields every report should give; a missing one is a warning, never a guess.
 EXPECTED_REPORT_FIELDS = ("meeting_date", "committee", "title", "report_of_name")
 _PEOPLE_CAPACITY = {
@@ -157,14 +159,7 @@ class StructureExtractor:
                         )
                     )
             elif h.kind == "author" and _needs_author(header):
-                found = blocks.author(body, h.body_start)
-                if found:
-                    person, a, b = found
-                    header.people["report_author"] = [(person, a, b, "author.block")]
-                    for name in ("report_author_name", "report_author_role"):
-                        header.fields.pop(name, None)
-                    header.set("report_author_name", person.name, a, b, "author.block")
-                    header.set("report_author_role", person.role, a, b, "author.block")
+                self._authors(blocks.authors(body, h.body_start), h.text, header)
         for fieldname, entries in sorted(header.people.items()):
             capacity = _PEOPLE_CAPACITY.get(fieldname)
             if capacity is None:
@@ -191,6 +186,37 @@ class StructureExtractor:
             )
             for i, p in enumerate(people, 1)
         ]
+
+    @staticmethod
+    def _authors(found, heading: str, header: Header) -> None:
+        """Authors from the block; under "Report Author and Relevant Director", the one
+        with a director's role is the accountable director too."""
+        if not found:
+            return
+        entries = [(p, a, b, "author.block") for p, a, b in found]
+        header.people["report_author"] = entries
+        for name in ("report_author_name", "report_author_role"):
+            header.fields.pop(name, None)
+        a, b = found[0][1], found[-1][2]
+        header.set("report_author_name", "; ".join(p.name for p, *_ in found), a, b, "author.block")
+        header.set(
+            "report_author_role",
+            "; ".join(p.role for p, *_ in found if p.role),
+            a,
+            b,
+            "author.block",
+        )
+        if re.search(r"\bdirector", heading, re.I) and "accountable_director" not in header.people:
+            directors = [e for e in entries if _DIRECTOR_ROLE.search(e[0].role)]
+            if directors:
+                person, a, b, _ = directors[0]
+                header.people["accountable_director"] = [(person, a, b, "author.relevant_director")]
+                header.set(
+                    "accountable_director_name", person.name, a, b, "author.relevant_director"
+                )
+                header.set(
+                    "accountable_director_role", person.role, a, b, "author.relevant_director"
+                )
 
     def _header_rows(
         self, doc_id: str, doc: DocumentText, header: Header, doc_type: DocType, out: Structure

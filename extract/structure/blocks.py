@@ -7,7 +7,13 @@ import re
 from dataclasses import dataclass
 
 from extract.structure.lines import collapse, lines_of, snake_case
-from extract.structure.people import Person, is_name, join_wrapped, split_person
+from extract.structure.people import (
+    Person,
+    is_name,
+    is_name_with_role,
+    join_wrapped,
+    split_person,
+)
 
 # An item marker at a line start: 1.1 / 1. / 1) / (1) / A. / a) / (a) / (iv) / •
 _ITEM = re.compile(
@@ -34,6 +40,10 @@ _APPENDIX = re.compile(
     re.IGNORECASE,
 )
 _LEAD_IN = re.compile(r":\s*$")
+# A line that ends mid-phrase: the next line continues it, whatever it looks like.
+_RUNS_ON = re.compile(r"(?:[,–-]|\b(?:and|or|of|the|to|by|in|for|with|either|on|a|an))\s*$", re.I)
+_LISTED = re.compile(r"^\s*(?:•\s*)?(?:\(?(?P<n>\d{1,2}|[A-Za-z])[.)])\s+(?P<title>\S.*)$")
+_ANY_STOP = re.compile(r"^\s*(?:•|\d{1,2}[.)]\s|[A-Z][A-Za-z ]{2,40}:)")
 
 
 @dataclass
@@ -47,37 +57,53 @@ class Item:
 def split_items(body: str, offset: int) -> list[Item]:
     """Numbered, lettered or bulleted items of a block; unnumbered paragraphs when none.
 
-    Lead-in lines ("Cabinet is asked to:") are not items. Wrapped lines join their item.
+    Lead-in lines ("Cabinet is asked to:") are not items; wrapped lines join their item. In
+    a numbered list, a short title line just before an item is a group label, and a new
+    sentence after an item that has ended closes the list (a note after it is not part of
+    the last item).
     """
-    lines = lines_of(body)
+    lines = [ln for ln in lines_of(body) if "\f" not in ln.text]
     items: list[Item] = []
-    for line in lines:
-        if line.blank or "\f" in line.text:
+    closed = False
+    for k, line in enumerate(lines):
+        if line.blank:
             if items and items[-1].number == "" and items[-1].text:
                 items.append(Item("", "", 0, 0))  # a blank line ends an unnumbered paragraph
             continue
         m = _ITEM.match(line.text)
         if m:
+            closed = False
             number = m.group("num") or m.group("pnum") or m.group("letter") or ""
+            start = offset + line.start + m.end()
             items.append(
-                Item(
-                    number,
-                    line.text[m.end() :].strip(),
-                    offset + line.start + m.end(),
-                    offset + line.content_end,
-                )
+                Item(number, line.text[m.end() :].strip(), start, offset + line.content_end)
             )
-        elif items and items[-1].text:
+            continue
+        numbered = bool(items) and items[-1].number != ""
+        lead_in = bool(items) and items[-1].text.rstrip().endswith(":")
+        runs_on = bool(items) and bool(_RUNS_ON.search(items[-1].text))
+        if (numbered and closed) or (
+            (numbered or lead_in) and not runs_on and _group_label(line, lines[k + 1 :])
+        ):
+            continue
+        if (
+            numbered
+            and items[-1].text.rstrip().endswith((".", ";"))
+            and line.stripped[:1].isupper()
+        ):
+            closed = True
+            continue
+        if items and items[-1].text:
             items[-1].text += "\n" + line.stripped
             items[-1].end = offset + line.content_end
-        else:
-            if items and not items[-1].text:
-                items.pop()
-            if _LEAD_IN.search(line.text) and not items:
-                continue
-            items.append(
-                Item("", line.stripped, offset + line.content_start, offset + line.content_end)
-            )
+            continue
+        if items and not items[-1].text:
+            items.pop()
+        if _LEAD_IN.search(line.text) and not items:
+            continue
+        items.append(
+            Item("", line.stripped, offset + line.content_start, offset + line.content_end)
+        )
     out = [
         i
         for i in items
@@ -86,6 +112,21 @@ def split_items(body: str, offset: int) -> list[Item]:
     for i in out:
         i.text = collapse(i.text)
     return out
+
+
+def _group_label(line, rest) -> bool:
+    """ "Key Policies and Strategies" between two lettered recommendations."""
+    nxt = next((ln for ln in rest if not ln.blank), None)
+    words = line.stripped.split()
+    capitalised = sum(1 for w in words if not w[:1].islower())
+    return (
+        nxt is not None
+        and bool(_ITEM.match(nxt.text))
+        and (line.stripped[:1].isupper() or line.stripped[:1].isdigit())
+        and len(words) <= 8
+        and capitalised >= len(words) / 2
+        and not line.stripped.endswith((".", ",", ";"))
+    )
 
 
 def recommendations(body: str, offset: int) -> list[Item]:
@@ -156,47 +197,76 @@ class Appendix:
     title: str
     start: int
     end: int
+    closed: bool = False  # a blank line or another entry ended its title
 
 
 def appendices(body: str, offset: int) -> list[Appendix]:
-    out = []
+    """ "Appendix A – Title" lines, titles wrapped onto following lines; under an
+    Appendices heading, a numbered or lettered list ("1. Title") counts too."""
+    out: list[Appendix] = []
     for line in lines_of(body):
+        if line.blank or "\f" in line.text:
+            if out:
+                out[-1].closed = True
+            continue
         m = _APPENDIX.match(line.text)
+        item = None if m else _LISTED.match(line.text)
         if m:
             label = collapse(m.group("label"))
-            label = label[0].upper() + label[1:]
-            out.append(
-                Appendix(
-                    label,
-                    collapse(m.group("title")).rstrip(". "),
-                    offset + line.content_start,
-                    offset + line.content_end,
-                )
+            title = m.group("title")
+        elif item:
+            label, title = f"Appendix {item.group('n').upper()}", item.group("title")
+        elif out and not out[-1].closed and not _ANY_STOP.match(line.text):
+            out[-1].title = collapse(f"{out[-1].title} {line.stripped}").rstrip(". ")
+            out[-1].end = offset + line.content_end
+            continue
+        else:
+            if out:
+                out[-1].closed = True
+            continue
+        out.append(
+            Appendix(
+                label[0].upper() + label[1:],
+                collapse(title).rstrip(". "),
+                offset + line.content_start,
+                offset + line.content_end,
             )
+        )
     return out
 
 
-def author(body: str, offset: int) -> tuple[Person, int, int] | None:
-    """The person in a Report Author / Contact details block: a name line, then role lines
-    (or "Name (Role)"); phone numbers and e-mail addresses end it."""
-    lines = [ln for ln in lines_of(body) if not ln.blank and "\f" not in ln.text]
-    for i, line in enumerate(lines):
-        s = re.sub(
-            r"^(?:report\s+author|author|contact\s+officer)\s*:?\s*", "", line.stripped, flags=re.I
-        )
-        if not s:
+_CONTACT = re.compile(
+    r"@|\b0\d{2,4} ?\d{3} ?\d{3,4}\b|^(?:tel|telephone|email|e-mail|phone|mobile)\b|^www\.", re.I
+)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:report\s+authors?(?:\(s\))?|authors?|contact\s+officers?)\s*:?\s*", re.I
+)
+
+
+def authors(body: str, offset: int) -> list[tuple[Person, int, int]]:
+    """The people in a Report Author / Contact details block: each a name line ("Name,
+    Role", "Name (Role)", or a name with role lines under it); phone numbers and e-mail
+    addresses are skipped; a further label ("Relevant Corporate Director:") ends it."""
+    found: list[tuple[list[str], int, int]] = []
+    for line in lines_of(body):
+        if line.blank or "\f" in line.text:
             continue
-        first = re.split(r"[,(]", s, maxsplit=1)[0].strip()
-        if not is_name(first):
+        s = _AUTHOR_PREFIX.sub("", re.sub(r"^[•*-]\s*", "", line.stripped))
+        if not s or _CONTACT.search(s):
             continue
-        role_lines, end = [], line.content_end
-        for nxt in lines[i + 1 : i + 5]:
-            t = nxt.stripped
-            if re.search(r"\d{4,}|@|^tel|^email|^phone|:$", t, re.I) or len(t.split()) > 10:
-                break
-            role_lines.append(t)
-            end = nxt.content_end
-        person = split_person(s)
-        role = join_wrapped([person.role, *role_lines]) if person.role else join_wrapped(role_lines)
-        return Person(person.name, role), offset + line.content_start, offset + end
-    return None
+        if s.endswith(":"):
+            break
+        first = re.split(r"[,(–]", s, maxsplit=1)[0].strip()
+        if is_name(first) or is_name_with_role(s):
+            found.append(([s], offset + line.content_start, offset + line.content_end))
+        elif found and len(found[-1][0]) < 4 and len(s.split()) <= 10:
+            lines_, start, _ = found[-1]
+            found[-1] = ([*lines_, s], start, offset + line.content_end)
+        elif found:
+            break
+    out = []
+    for lines_, start, end in found:
+        person = split_person(lines_[0].replace(" – ", ", "))
+        role = join_wrapped([person.role, *lines_[1:]]) if person.role else join_wrapped(lines_[1:])
+        out.append((Person(person.name, role), start, end))
+    return out

@@ -19,7 +19,7 @@ from extract.structure.people import Person, people_from_lines, starts_with_name
 
 _BODY_START = re.compile(
     r"^\s*(?:\d{1,2}\.?\s+)?(?:executive\s+summary|summary(?:\s+of\s+report)?|purpose\s+of\s+report"
-    r"|introduction|recommendations?(?:\(s\))?)\s*:?\s*$",
+    r"|introduction|recommendations?(?:\(s\))?)\s*(?::.*)?$",
     re.IGNORECASE,
 )
 _NUMBERED_LINE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,2})*\.?\s+[A-Z]")
@@ -51,6 +51,9 @@ _COUNCIL_MENTION = re.compile(
     r"\b(?P<council>(?:[A-Z][a-z'’-]+[ \t]+){1,3}(?:County[ \t]+|Borough[ \t]+|City[ \t]+|"
     r"District[ \t]+|Metropolitan[ \t]+Borough[ \t]+)?Council)\b"
 )
+# Any "Label: value" line (labels we do not know, such as "Previous Pathway:") ends the
+# value above it.
+_ANY_LABEL = re.compile(r"^\s*[A-Z][A-Za-z()/&' -]{2,40}\s?:(?:\s|$)")
 # Values that never wrap: a first line that has a value is the whole value.
 _ONE_LINE = frozenset({"key_decision", "decision_number"})
 # A council named only once may be a typo or another council in passing.
@@ -210,6 +213,7 @@ class HeaderExtractor:
                 or _CLASSIFICATION_SENTENCE.match(line.text)
                 or "\f" in line.text
                 or _CONTACT_LINE.search(line.text)
+                or _ANY_LABEL.match(line.text)
                 or re.match(r"^\s*\d{1,2}(?:\.\d+)*\.?\s+[A-Z]", line.text)
             ):
                 break
@@ -388,6 +392,12 @@ class HeaderExtractor:
                 r"(?:\band|\bwith|&|\bbetween|,)\s+$", text[max(0, m.start() - 12) : m.start()]
             ):
                 continue  # a partner in a list ("Kent County Council and Medway Council")
+            if re.match(
+                r"\s+(?:leaders?|members?|officers?|areas?|chief)\b",
+                text[m.end() : m.end() + 10],
+                re.I,
+            ):
+                continue  # "Kent Council Leaders": a group, not a council
             name = collapse(m.group("council"))
             words = name.split()
             while words and words[0] in _NOT_COUNCIL_NAMES:

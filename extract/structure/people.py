@@ -23,6 +23,16 @@ class Person:
     role: str
 
 
+_NAME_THEN_ROLE = re.compile(r"(?P<name>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2}) \((?P<role>[^()]+)\)")
+
+
+def is_name_with_role(text: str) -> bool:
+    """ "Cath Head (Head of Finance Operations)": a name, even one spelt like a role, when
+    a role in brackets follows it."""
+    m = _NAME_THEN_ROLE.fullmatch(text.strip())
+    return bool(m) and any(w.lower() in _NOT_NAME_WORDS for w in m.group("role").split())
+
+
 def is_name(text: str) -> bool:
     text = text.strip()
     if not NAME.fullmatch(text):
@@ -34,7 +44,7 @@ def split_person(text: str) -> Person:
     """One person's name and role, in either order, comma- or bracket-separated."""
     text = collapse(text)
     m = re.fullmatch(r"(?P<name>[^()]+?)\s*\((?P<role>.+)\)", text)
-    if m and is_name(m.group("name")):
+    if m and (is_name(m.group("name")) or is_name_with_role(text)):
         return Person(m.group("name"), m.group("role").strip())
     parts = [p.strip() for p in re.split(r",\s*", text) if p.strip()]
     for i, part in enumerate(parts):
@@ -57,7 +67,7 @@ def people_from_lines(lines: list[str]) -> list[Person]:
     """Several people under one label: a line that starts with a name starts a person;
     other lines continue the previous person's role."""
     groups: list[list[str]] = []
-    for line in (ln.strip() for ln in lines):
+    for line in (re.sub(r"^[•*-]\s*", "", ln.strip()) for ln in lines):
         if not line:
             continue
         # a further person is "Name, Role" or "Name (Role)": a bare capitalised line under

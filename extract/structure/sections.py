@@ -11,20 +11,28 @@ lines between blank lines are headings too, unnumbered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extract.rules import load_jsonl
 from extract.structure.lines import Line, collapse, find_date, lines_of
 
+# "2.13 Heading", "1. Heading", and "4.2.Heading" (no space after the number's dot)
 _NUMBERED = re.compile(
-    r"^[ \t]*(?P<num>\d{1,3}(?:\.\d{1,2}){0,3})(?:\.(?!\d))?[ \t]+(?P<rest>\S.*)$"
+    r"^[ \t]*(?P<num>\d{1,3}(?:\.\d{1,2}){0,3})(?:\.(?!\d))?"
+    r"(?:[ \t]+|(?<=\.)(?=[A-Z]))(?P<rest>\S.*)$"
 )
+# "a. It is best practice …": a lettered paragraph under a heading, not a wrapped line
+_LETTERED = re.compile(r"^[ \t]*(?:[a-z]{1,3}[.)]|\([a-z]{1,4}\))[ \t]")
+# "Summary: This report sets out …": a standard heading run into its text
+_RUN_IN = re.compile(r"^[ \t]*(?P<head>[A-Za-z][A-Za-z ()]{2,40}?)[ \t]*:[ \t]+(?P<rest>\S.*)$")
 _PROSE_START = re.compile(
     r"^(?:the|this|that|these|those|a|an|all|it|its|we|our|in|as|to|there|following|if|on|at|"
     r"by|for|from|with|members|officers|he|she|they|mr|mrs|ms|cllr|councillor)\b",
     re.IGNORECASE,
 )
 MAX_HEADING_WORDS = 16
+# Standard headings that may run into their text on the same line ("Summary: This …").
+RUN_IN_KINDS = frozenset({"summary", "recommendations", "background_papers", "appendices"})
 # Numbered lines that are answers, not headings ("3.1 None").
 _NOT_HEADINGS = re.compile(
     r"^(?:none|nil|n/?a|not\s+applicable|tbc|to\s+follow)\.?$", re.IGNORECASE
@@ -176,90 +184,105 @@ def _standalone(lines: list[Line], i: int) -> bool:
 
 def find_headings(text: str, rules: tuple[HeadingRule, ...], body_start: int = 0) -> list[Heading]:
     lines = [ln for ln in lines_of(text) if ln.start >= body_start]
-    headings: list[Heading] = []
-    last: tuple[int, ...] | None = None
-    full_width = _full_width(lines)
-    under_implications = False
+    scan = _Scan(rules, _full_width(lines))
     for i, line in enumerate(lines):
         if line.blank or "\f" in line.text:
             continue
         m = _NUMBERED.match(line.text)
-        if (
-            m
-            and find_date(line.text[: m.end("num") + 20])
-            and find_date(line.text)[1] <= m.start("num")
+        if m and not _starts_with_date(line.text, m):
+            scan.numbered(lines, i, m)
+        else:
+            scan.unnumbered(lines, i)
+    if any(h.number for h in scan.headings):
+        return scan.headings
+    return _unnumbered_layout(lines, scan.headings, rules)
+
+
+def _starts_with_date(text: str, m: re.Match[str]) -> bool:
+    """ "14 March 2023 ITEM: 10" is a date, not section 14."""
+    found = find_date(text[: m.end("num") + 20])
+    return bool(found) and found[1] <= m.start("num")
+
+
+@dataclass
+class _Scan:
+    """State of one pass over the lines: the headings so far, the last number accepted,
+    and whether we are inside Implications (where "Financial" alone is a heading)."""
+
+    rules: tuple[HeadingRule, ...]
+    full_width: int
+    headings: list[Heading] = field(default_factory=list)
+    last: tuple[int, ...] | None = None
+    under_implications: bool = False
+
+    def numbered(self, lines: list[Line], i: int, m: re.Match[str]) -> None:
+        line = lines[i]
+        rest, num = m.group("rest").strip(), m.group("num")
+        lex = lexicon_match(rest, self.rules)
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        runs_on = below is not None and not below.blank
+        full = runs_on and len(line.stripped) >= self.full_width
+        wrapped = runs_on and (
+            (below.stripped[:1].islower() and not _LETTERED.match(below.text))
+            or (full and not _capitalised(rest))
+        )
+        if full and not wrapped and _title_like(rest) and _heading_tail(below):
+            rest = f"{rest} {below.stripped}"  # a heading wrapped onto a second line
+        if not (lex or (_title_like(rest) and not wrapped)):
+            return
+        if not plausible_next(self.last, _number_tuple(num)):
+            return
+        self.last = _number_tuple(num)
+        lex = self._track_implications(lex, rest, top_level=len(self.last) == 1)
+        self._add(num, len(self.last), rest, line.start, line.end + 1, lex, "heading.numbered")
+
+    def unnumbered(self, lines: list[Line], i: int) -> None:
+        line = lines[i]
+        lex = lexicon_match(line.text, self.rules)
+        if lex is not None:
+            if len(line.stripped.split()) > MAX_HEADING_WORDS:
+                return
+            heading, body = _continued(lines, i)
+        elif run_in := _RUN_IN.match(line.text):
+            lex = lexicon_match(run_in.group("head"), self.rules)
+            if lex is None or lex.kind not in RUN_IN_KINDS:
+                return
+            heading, body = run_in.group("head"), line.start + run_in.start("rest")
+        else:
+            return
+        if lex.kind == "implication" and not (
+            self.under_implications or "implication" in line.text.lower()
         ):
-            m = None  # "14 March 2023 ITEM: 10" is a date, not section 14
-        if m:
-            rest = m.group("rest").strip()
-            num = m.group("num")
-            lex = lexicon_match(rest, rules)
-            below = lines[i + 1] if i + 1 < len(lines) else None
-            full = below is not None and not below.blank and len(line.stripped) >= full_width
-            wrapped = (
-                below is not None
-                and not below.blank
-                and (below.stripped[:1].islower() or (full and not _capitalised(rest)))
+            return
+        lex = self._track_implications(lex, heading, top_level=lex.level == 1)
+        level = (
+            lex.level if not (self.last and lex.kind == "implication") else max(len(self.last), 2)
+        )
+        self._add("", level, heading, line.start, body, lex, lex.id)
+
+    def _track_implications(self, lex, text: str, top_level: bool):
+        kind = lex.kind if lex else ""
+        if kind == "implications":
+            self.under_implications = True
+        elif top_level and kind != "implication":
+            self.under_implications = False
+        if kind == "implication" and not (self.under_implications or "implication" in text.lower()):
+            return None  # "Financial" alone is only an implication under Implications
+        return lex
+
+    def _add(self, number, level, text, start, body, lex, rule) -> None:
+        self.headings.append(
+            Heading(
+                number,
+                level,
+                text.rstrip(":").strip(),
+                start,
+                body,
+                lex.kind if lex else "",
+                lex.type if lex else "",
+                lex.id if lex else rule,
             )
-            if full and not wrapped and _title_like(rest) and _heading_tail(below):
-                rest = f"{rest} {below.stripped}"  # a heading wrapped onto a second line
-            if (lex or (_title_like(rest) and not wrapped)) and plausible_next(
-                last, _number_tuple(num)
-            ):
-                last = _number_tuple(num)
-                kind = lex.kind if lex else ""
-                if kind == "implications":
-                    under_implications = True
-                elif len(last) == 1 and kind != "implication":
-                    under_implications = False
-                if (
-                    lex
-                    and lex.kind == "implication"
-                    and not (under_implications or "implication" in rest.lower())
-                ):
-                    lex = None  # "Financial" alone is only an implication under Implications
-                headings.append(
-                    Heading(
-                        num,
-                        len(last),
-                        rest.rstrip(":").strip(),
-                        line.start,
-                        line.end + 1,
-                        lex.kind if lex else "",
-                        lex.type if lex else "",
-                        lex.id if lex else "heading.numbered",
-                    )
-                )
-            continue
-        lex = lexicon_match(line.text, rules)
-        if lex and (len(line.stripped.split()) <= MAX_HEADING_WORDS):
-            heading_text, body_start = _continued(lines, i)
-            if (
-                lex.kind == "implication"
-                and not under_implications
-                and "implication" not in line.text.lower()
-            ):
-                continue
-            if lex.kind == "implications":
-                under_implications = True
-            elif lex.level == 1:
-                under_implications = False
-            level = lex.level if not (last and lex.kind == "implication") else max(len(last), 2)
-            headings.append(
-                Heading(
-                    "",
-                    level,
-                    heading_text.rstrip(":").strip(),
-                    line.start,
-                    body_start,
-                    lex.kind,
-                    lex.type,
-                    lex.id,
-                )
-            )
-    if any(h.number for h in headings):
-        return headings
-    return _unnumbered_layout(lines, headings, rules)
+        )
 
 
 def _unnumbered_layout(lines: list[Line], found: list[Heading], rules) -> list[Heading]:
