@@ -19,10 +19,10 @@ from typing import Protocol
 from extract import __version__
 from extract.discover import Discovery, InputFile, discover
 from extract.manifest import ManifestError, merge, read_manifest
-from extract.models import DocumentRow, ErrorRow, ErrorType, Problem, Status
+from extract.models import DocumentRow, ErrorRow, ErrorType, Problem, ReviewRow, Status
 from extract.process import DocumentResult, Processor, source_format_of
 from extract.settings import RunSettings
-from extract.tables import DOCUMENTS, ERRORS, STRUCTURE_TABLES, TABLES
+from extract.tables import DOCUMENTS, ERRORS, FACT_TABLES, REVIEWS, STRUCTURE_TABLES, TABLES
 from extract.write import DatasetWriter, data_dictionary, datapackage
 
 # Names that mark a file as a copy of another: "x_1.pdf", "x (2).pdf", "x - Copy.pdf",
@@ -169,6 +169,8 @@ def run_batch(
     doc_rows: dict[str, DocumentRow] = {}
     error_rows: list[ErrorRow] = []
     structure_rows: dict[str, list] = {name: [] for name in STRUCTURE_TABLES}
+    fact_rows: dict[str, list] = {name: [] for name in FACT_TABLES}
+    review_names: dict[str, Counter] = {}
     jobs = [(i.file.path, i.doc_id) for i in todo]
     with DatasetWriter(out) as writer:
         for item, result in zip(todo, _results(jobs, settings), strict=True):
@@ -177,6 +179,11 @@ def run_batch(
             if result.structure is not None:
                 for name, rows in structure_rows.items():
                     rows.extend(getattr(result.structure, name))
+            if result.facts is not None:
+                for name, rows in fact_rows.items():
+                    rows.extend(getattr(result.facts, name))
+                for rid, (name, _) in result.facts.reviews.items():
+                    review_names.setdefault(rid, Counter())[name] += 1
             doc_rows[item.doc_id] = _document_row(item, result, known)
             error_rows += _error_rows(item, result.problems)
             if progress:
@@ -213,6 +220,9 @@ def run_batch(
         writer.write_table(ERRORS, errors)
         for name, table in STRUCTURE_TABLES.items():
             writer.write_table(table, sorted(structure_rows[name], key=_row_key))
+        for name, table in FACT_TABLES.items():
+            writer.write_table(table, sorted(fact_rows[name], key=_row_key))
+        writer.write_table(REVIEWS, review_rows(fact_rows["review_mentions"], review_names))
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 
@@ -229,7 +239,28 @@ def run_batch(
 
 
 def _row_key(row) -> tuple:
-    return (row.doc_id, getattr(row, "seq", 0), getattr(row, "field", ""))
+    return (
+        row.doc_id,
+        getattr(row, "seq", 0),
+        getattr(row, "field", ""),
+        getattr(row, "event_id", ""),
+    )
+
+
+def review_rows(mentions, names_by_id: dict[str, Counter]) -> list[ReviewRow]:
+    """One row per review: its most used name and type, the other ways it is named."""
+    by_id: dict[str, list] = {}
+    for m in mentions:
+        by_id.setdefault(m.review_id, []).append(m)
+    rows = []
+    for rid, ms in sorted(by_id.items()):
+        names = names_by_id.get(rid) or Counter({rid: 1})
+        types = Counter(m.review_type for m in ms)
+        name = sorted(names, key=lambda n: (-names[n], n))[0]
+        aliases = sorted({" ".join(m.mention.split()) for m in ms} - {name})
+        rtype = sorted(types, key=lambda t: (-types[t], t))[0]
+        rows.append(ReviewRow(rid, name, rtype, "; ".join(aliases), len(ms)))
+    return rows
 
 
 def _document_row(

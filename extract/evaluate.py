@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.batch import doc_id_for
+from extract.facts import COUNT_FIELDS
 from extract.process import DocumentResult, Processor
 from extract.settings import IngestSettings
 
@@ -152,6 +153,85 @@ def evaluate_document(ev: Evaluation, gold: dict, result: DocumentResult) -> Non
     for name, table, key in LIST_FIELDS:
         rows = [asdict(r) for r in getattr(s, table)] if s else []
         _compare(ev, name, doc, _bag(map(key, gold[table])), _bag(map(key, rows)))
+    if "dates" in gold:
+        evaluate_facts(ev, gold, result)
+
+
+def _day_or_month(iso: str, precision: str) -> str:
+    return iso[:7] if iso and precision == "month" else iso
+
+
+def evaluate_facts(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
+    """Reviews by name and type; action-plan figures one number at a time (review, field,
+    value); dates by value at their precision; events matched by date and name."""
+    doc, f = gold["source_path"], result.facts
+    names = dict(f.reviews) if f else {}
+    _compare(
+        ev,
+        "reviews",
+        doc,
+        _bag((norm(r["name"]), r["review_type"]) for r in gold["reviews"]),
+        _bag((norm(n), t) for n, t in names.values()),
+    )
+    gold_counts = [
+        (norm(c["review"]), field, c[field])
+        for c in gold["action_counts"]
+        for field in COUNT_FIELDS
+        if c.get(field) is not None
+    ]
+    pred_counts = [
+        (norm(names.get(r.review_id, ("", ""))[0]), field, getattr(r, field))
+        for r in (f.action_counts if f else [])
+        for field in COUNT_FIELDS
+        if getattr(r, field) is not None
+    ]
+    _compare(ev, "action_counts", doc, _bag(gold_counts), _bag(pred_counts))
+    _compare(
+        ev,
+        "dates",
+        doc,
+        _bag(
+            (
+                _day_or_month(d["date"], d["precision"]),
+                _day_or_month(d.get("date_end", ""), d["precision"]),
+            )
+            for d in gold["dates"]
+        ),
+        _bag(
+            (_day_or_month(d.date, d.precision), _day_or_month(d.date_end, d.precision))
+            for d in (f.dates if f else [])
+        ),
+    )
+    _events(ev, doc, gold["events"], f.events if f else [])
+
+
+def _events(ev: Evaluation, doc: str, gold: list[dict], pred: list) -> None:
+    """An event counts when a predicted one has the same start date and shares a word of
+    its name (or is the only one that day on both sides)."""
+    score = ev.score("events")
+    left = list(pred)
+    for g in gold:
+        same_day = [p for p in left if p.date_start == g["date_start"]]
+        words = set(norm(g["name"]).split()) - _STOPWORDS
+        match = next((p for p in same_day if words & set(norm(p.name).split())), None)
+        if (
+            match is None
+            and len(same_day) == 1
+            and sum(x["date_start"] == g["date_start"] for x in gold) == 1
+        ):
+            match = same_day[0]
+        if match is None:
+            score.fn += 1
+            ev.misses.append(f"events {doc}: missed ({g['date_start']}, {g['name']!r})")
+        else:
+            score.tp += 1
+            left.remove(match)
+    for p in left:
+        score.fp += 1
+        ev.misses.append(f"events {doc}: extra  ({p.date_start}, {p.name!r})")
+
+
+_STOPWORDS = frozenset(["the", "a", "an", "of", "and", "for", "in", "on", "to", "at", "with"])
 
 
 def load_gold(gold_dir: Path) -> list[dict]:

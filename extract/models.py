@@ -240,3 +240,114 @@ class PersonRow:
     char_start: int = col(_SPAN)
     char_end: int = col(_SPAN)
     rule: str = col("Id of the rule that found them.")
+
+
+# --- narrative facts ------------------------------------------------------------------------
+
+
+class Precision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+
+
+class ReviewType(StrEnum):
+    SERIOUS_CASE_REVIEW = "serious_case_review"
+    LCSPR = "lcspr"  # Local Child Safeguarding Practice Review
+    LOCAL_HEALTH_REVIEW = "local_health_review"
+    THEMATIC_REVIEW = "thematic_review"
+    RAPID_REVIEW = "rapid_review"
+    NATIONAL_PANEL_REVIEW = "national_panel_review"
+    OTHER = "other"
+
+
+class EventType(StrEnum):
+    CONFERENCE = "conference"
+    WORKSHOP = "workshop"
+    ROADSHOW = "roadshow"
+    TRAINING = "training"
+    LAUNCH = "launch"
+    PUBLICATION = "publication"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+_SENTENCE = "The sentence it was read from: text[sentence_start:sentence_end]."
+
+
+@dataclass(frozen=True)
+class DateRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    text: str = col("The date as printed: text[char_start:char_end].")
+    date: str = col("ISO date; the 1st of the month for a month.", type="date")
+    date_end: str = col("Last day of a range or list (22nd, 23 and 24th November).", type="date")
+    precision: str = col("day or month.", enum=Precision)
+    year_inferred: bool = col("True when the paper gave no year and it was worked out.")
+    page: int = col("Page it is on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    sentence: str = col(_SENTENCE)
+    rule: str = col("Id of the rule that found it (rules/dates.jsonl).")
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    review_id: str = col("Canonical id of the review, stable across documents.", primary_key=True)
+    name: str = col("Child pseudonym(s) or theme the review is known by.")
+    review_type: str = col("Kind of review.", enum=ReviewType)
+    aliases: str = col("Other ways papers name it, '; '-separated.")
+    n_mentions: int = col("Mentions across the dataset.")
+
+
+@dataclass(frozen=True)
+class ReviewMentionRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    review_id: str = col("The review.", foreign_key=("reviews", "review_id"))
+    mention: str = col("The words naming it: text[char_start:char_end].")
+    review_type: str = col("Kind of review as this mention calls it.", enum=ReviewType)
+    page: int = col("Page it is on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    sentence: str = col("The sentence (or heading) it is in, whitespace folded.")
+    rule: str = col("Id of the rule that found it (rules/reviews.jsonl).")
+
+
+@dataclass(frozen=True)
+class ActionCountRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    review_id: str = col("Review the figures are for.", foreign_key=("reviews", "review_id"))
+    recommendations: int = col("Recommendations the review made.")
+    actions: int = col("Actions / actionable areas in the plan.")
+    complete: int = col("Actions complete.")
+    in_progress: int = col("Actions started, on track or ongoing.")
+    overdue: int = col("Actions overdue.")
+    not_started: int = col("Actions not started.")
+    rag_green: int = col("Actions rated green.")
+    rag_amber: int = col("Actions rated amber.")
+    rag_red: int = col("Actions rated red.")
+    sentence: str = col("The sentence stating the figures: text[char_start:char_end].")
+    page: int = col("Page it is on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Ids of the rules that read each figure (rules/action_counts.jsonl).")
+
+
+@dataclass(frozen=True)
+class EventRow:
+    doc_id: str = _doc()
+    event_id: str = col("Id of the event: <doc_id>-e<n>.", primary_key=True)
+    name: str = col("Short name of the event, from the sentence.")
+    event_type: str = col("Kind of event.", enum=EventType)
+    date_start: str = col("First day (ISO).", type="date")
+    date_end: str = col("Last day (ISO).", type="date")
+    location: str = col("Where, if the paper says.")
+    attendance: int = col("Head count, if given (over 400 delegates: 400).")
+    packs: int = col("Packs given out, if given.")
+    items: int = col("Items given out, if given.")
+    sentence: str = col("The sentence reporting it: text[char_start:char_end].")
+    page: int = col("Page it is on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that found it (rules/events.jsonl).")

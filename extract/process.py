@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.classify import DocTypeClassifier
+from extract.facts import FactExtractor, Facts
 from extract.ingest.base import IngestError, RawDocument
 from extract.ingest.normalise import DocumentText, Normaliser
 from extract.ingest.pdf import read_pdf
@@ -30,6 +31,7 @@ class DocumentResult:
     encoding: str = ""
     text: DocumentText | None = None
     structure: Structure | None = None
+    facts: Facts | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -47,6 +49,7 @@ class Processor:
     normaliser: Normaliser
     classifier: DocTypeClassifier
     structure: StructureExtractor
+    facts: FactExtractor
 
     @classmethod
     def build(cls, settings: IngestSettings) -> Processor:
@@ -55,6 +58,7 @@ class Processor:
             Normaliser.load(settings.normalise),
             DocTypeClassifier.load(),
             StructureExtractor.load(),
+            FactExtractor.load(),
         )
 
     def process(self, path: Path, data: bytes, doc_id: str = "") -> DocumentResult:
@@ -84,6 +88,7 @@ class Processor:
         text = self.normaliser.normalise(raw.pages, is_pdf=fmt is SourceFormat.PDF)
         doc_type, _ = self.classifier.classify(text.text, path.name)
         structure = self.structure.analyse(doc_id, text, doc_type)
+        facts = self.facts.extract(doc_id, text, structure.header.get("meeting_date", ""))
         return DocumentResult(
             source_format=raw.source_format,
             status=Status.PARTIAL if raw.problems else Status.OK,
@@ -92,6 +97,7 @@ class Processor:
             encoding=raw.encoding,
             text=text,
             structure=structure,
+            facts=facts,
             problems=raw.problems,
             warnings=raw.warnings + structure.warnings,
         )

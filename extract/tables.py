@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from extract.models import (
+    ActionCountRow,
     AppendixRow,
     BackgroundPaperRow,
+    DateRow,
     DocumentRow,
     ErrorRow,
+    EventRow,
     HeaderFieldRow,
     ImplicationRow,
     PersonRow,
     RecommendationRow,
+    ReviewMentionRow,
+    ReviewRow,
     SectionRow,
 )
 from extract.schema import TableSchema, table_schema
@@ -48,6 +53,29 @@ BACKGROUND_PAPERS = table_schema(
 )
 PEOPLE = table_schema("people", "Officers each paper names, and in what capacity.", PersonRow)
 
+DATES = table_schema(
+    "dates", "Every date printed in each paper, normalised to ISO, with its sentence.", DateRow
+)
+REVIEWS = table_schema(
+    "reviews",
+    "Case reviews (SCRs, LCSPRs, local health, thematic, rapid and national panel reviews) "
+    "named in the papers, one row per review across the dataset.",
+    ReviewRow,
+)
+REVIEW_MENTIONS = table_schema(
+    "review_mentions", "Where each paper names a review.", ReviewMentionRow
+)
+ACTION_COUNTS = table_schema(
+    "action_counts",
+    "Action-plan figures (recommendations, actions, complete, RAG…) and the sentence giving them.",
+    ActionCountRow,
+)
+EVENTS = table_schema(
+    "events",
+    "Dated happenings each paper reports: conferences, workshops, launches, meetings…",
+    EventRow,
+)
+
 TABLES: tuple[TableSchema, ...] = (
     DOCUMENTS,
     ERRORS,
@@ -58,6 +86,11 @@ TABLES: tuple[TableSchema, ...] = (
     APPENDICES,
     BACKGROUND_PAPERS,
     PEOPLE,
+    DATES,
+    REVIEWS,
+    REVIEW_MENTIONS,
+    ACTION_COUNTS,
+    EVENTS,
 )
 
 # Tables filled from each document's structure: Structure attribute -> table.
@@ -69,4 +102,12 @@ STRUCTURE_TABLES: dict[str, TableSchema] = {
     "appendices": APPENDICES,
     "background_papers": BACKGROUND_PAPERS,
     "people": PEOPLE,
+}
+
+# Tables filled from each document's facts: Facts attribute -> table.
+FACT_TABLES: dict[str, TableSchema] = {
+    "dates": DATES,
+    "review_mentions": REVIEW_MENTIONS,
+    "action_counts": ACTION_COUNTS,
+    "events": EVENTS,
 }

@@ -1,0 +1,424 @@
+"""Narrative facts: dates, named reviews, action-plan figures and events, each with its span.
+
+spaCy (a blank English pipeline: sentencizer and a Matcher) runs only on windows around
+the places cheap patterns point at — dates, review names, count words — not on every
+token of every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.matcher import Matcher
+
+from extract.facts.dates import DateFinder, FoundDate
+from extract.facts.events import EventFinder, FoundEvent
+from extract.facts.reviews import Mention, ReviewFinder, slug
+from extract.ingest.normalise import DocumentText
+from extract.models import ActionCountRow, DateRow, EventRow, ReviewMentionRow
+from extract.rules import load_jsonl
+from extract.structure.lines import collapse, lines_of
+
+COUNT_FIELDS = (
+    "recommendations",
+    "actions",
+    "complete",
+    "in_progress",
+    "overdue",
+    "not_started",
+    "rag_green",
+    "rag_amber",
+    "rag_red",
+)
+STATUS_FIELDS = frozenset(COUNT_FIELDS) - {"recommendations", "actions"}
+_COUNT_TRIGGER = re.compile(
+    r"\b(?:recommendations?|actions?|actionable|rated|amber|green|completed?|overdue)\b", re.I
+)
+_WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50})
+WINDOW_LINES = 4
+# How far back (characters) a review named earlier still owns the figures in a sentence.
+REVIEW_REACH = 4000
+
+
+@dataclass
+class Facts:
+    dates: list[DateRow] = field(default_factory=list)
+    review_mentions: list[ReviewMentionRow] = field(default_factory=list)
+    action_counts: list[ActionCountRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    # review_id -> (name, review_type) as this paper names it
+    reviews: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def to_int(word: str) -> int | None:
+    word = word.lower().replace(",", "")
+    if word.isdigit():
+        return int(word)
+    return _WORD_NUMBERS.get(word)
+
+
+@dataclass(frozen=True)
+class CountRule:
+    id: str
+    field: str
+    total: str
+    number_at: int
+
+
+@dataclass(frozen=True)
+class FactExtractor:
+    nlp: object
+    matcher: Matcher
+    count_rules: dict[str, CountRule]
+    dates: DateFinder
+    reviews: ReviewFinder
+    events: EventFinder
+
+    @classmethod
+    def load(cls) -> FactExtractor:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        matcher = Matcher(nlp.vocab)
+        rules = {}
+        for r in load_jsonl("action_counts.jsonl"):
+            matcher.add(r["id"], [r["pattern"]], greedy="LONGEST")
+            rules[r["id"]] = CountRule(
+                r["id"], r["field"], r.get("total", ""), int(r.get("number_at", 0))
+            )
+        return cls(nlp, matcher, rules, DateFinder.load(), ReviewFinder.load(), EventFinder.load())
+
+    def extract(self, doc_id: str, doc: DocumentText, meeting_date: str = "") -> Facts:
+        text = doc.text
+        reference = dt.date.fromisoformat(meeting_date) if meeting_date else None
+        dates = self.dates.find(text, reference)
+        mentions = self.reviews.find(text)
+        triggers = [d.start for d in dates] + [m.start for m in mentions]
+        triggers += [m.start() for m in _COUNT_TRIGGER.finditer(text)]
+        sentences, spacy_sents = self._sentences(text, triggers)
+        facts = Facts()
+        self._dates(doc_id, doc, dates, sentences, facts)
+        self._mentions(doc_id, doc, mentions, sentences, facts)
+        self._counts(doc_id, doc, spacy_sents, mentions, facts)
+        self._events(doc_id, doc, dates, sentences, meeting_date, facts)
+        return facts
+
+    # -- sentences -----------------------------------------------------------------------
+
+    def _sentences(self, text: str, triggers: list[int]):
+        """Sentence spans around the trigger offsets, from spaCy's sentencizer run on
+        windows of a few lines (bounded by blank lines) around each trigger."""
+        lines = lines_of(text)
+        starts = [ln.start for ln in lines]
+        windows: list[list[int]] = []
+        for t in sorted(set(triggers)):
+            i = max(0, bisect_right(starts, t) - 1)
+            a = i
+            while a > 0 and i - a < WINDOW_LINES and not lines[a - 1].blank:
+                a -= 1
+            b = i
+            while b + 1 < len(lines) and b - i < WINDOW_LINES and not lines[b + 1].blank:
+                b += 1
+            s, e = lines[a].start, lines[b].end
+            if windows and s <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], e)
+            else:
+                windows.append([s, e])
+        spans: list[tuple[int, int]] = []
+        spacy_sents = []
+        texts = [text[s:e] for s, e in windows]
+        for (offset, _), sdoc in zip(windows, self.nlp.pipe(texts), strict=True):
+            for sent in sdoc.sents:
+                if sent.text.strip():
+                    a = offset + sent.start_char
+                    b = offset + sent.end_char
+                    # keep the sentence on its own text: trim surrounding whitespace
+                    raw = text[a:b]
+                    a += len(raw) - len(raw.lstrip())
+                    b -= len(raw) - len(raw.rstrip())
+                    spans.append((a, b))
+                    spacy_sents.append((a, sent))
+        return _SentenceIndex(text, spans), spacy_sents
+
+    # -- families ------------------------------------------------------------------------
+
+    def _dates(self, doc_id, doc, dates: list[FoundDate], sentences, facts: Facts) -> None:
+        for i, d in enumerate(dates, 1):
+            s, e = sentences.around(d.start, d.end)
+            facts.dates.append(
+                DateRow(
+                    doc_id,
+                    i,
+                    d.text,
+                    d.date.isoformat(),
+                    d.date_end.isoformat() if d.date_end else "",
+                    d.precision,
+                    d.year_inferred,
+                    doc.page_of(d.start),
+                    d.start,
+                    d.end,
+                    doc.text[s:e],
+                    d.rule,
+                )
+            )
+
+    def _mentions(self, doc_id, doc, mentions: list[Mention], sentences, facts: Facts) -> None:
+        for i, m in enumerate(mentions, 1):
+            rid = slug(m.name)
+            facts.reviews.setdefault(rid, (m.name, m.review_type.value))
+            s, e = sentences.around(m.start, m.end)
+            facts.review_mentions.append(
+                ReviewMentionRow(
+                    doc_id,
+                    i,
+                    rid,
+                    m.text,
+                    m.review_type.value,
+                    doc.page_of(m.start),
+                    m.start,
+                    m.end,
+                    collapse(doc.text[s:e]),
+                    m.rule,
+                )
+            )
+
+    def _counts(self, doc_id, doc, spacy_sents, mentions: list[Mention], facts: Facts) -> None:
+        seen: set[int] = set()
+        for start, sent in spacy_sents:
+            if start in seen:
+                continue
+            seen.add(start)
+            values, rules = self._read_counts(sent)
+            if not values:
+                continue
+            end = start + len(sent.text.rstrip())
+            review = _owning_review(mentions, start, end, facts)
+            facts.action_counts.append(
+                ActionCountRow(
+                    doc_id,
+                    len(facts.action_counts) + 1,
+                    review,
+                    *(values.get(f) for f in COUNT_FIELDS),
+                    doc.text[start:end],
+                    doc.page_of(start),
+                    start,
+                    end,
+                    "; ".join(sorted(rules)),
+                )
+            )
+
+    def _read_counts(self, sent) -> tuple[dict[str, int], set[str]]:
+        """Fields from the Matcher's matches in one sentence; a number read as a status is
+        not also a bare count of actions."""
+        by_token: dict[int, dict[str, int]] = {}
+        rules: set[str] = set()
+        sdoc = sent.as_doc()
+        matches = [
+            (self.count_rules[self.nlp.vocab.strings[i]], sdoc[s:e])
+            for i, s, e in self.matcher(sdoc)
+        ]
+        # "2 of the 14 actions": 14 is the total, whatever else a pattern reads it as
+        totals = {[t for t in span if t.like_num][1].i for rule, span in matches if rule.total}
+        for rule, span in matches:
+            numbers = [t for t in span if t.like_num]
+            if not numbers:
+                continue
+            first = numbers[0] if rule.number_at == 0 else span[rule.number_at]
+            if first.i in totals and not rule.total:
+                continue
+            value = to_int(first.text)
+            if value is None:
+                continue
+            by_token.setdefault(first.i, {})[rule.field] = value
+            rules.add(rule.id)
+            if rule.total and len(numbers) > 1 and (total := to_int(numbers[1].text)) is not None:
+                by_token.setdefault(numbers[1].i, {})[rule.total] = total
+        values: dict[str, int] = {}
+        for fields in by_token.values():
+            if STATUS_FIELDS & fields.keys():
+                fields.pop("actions", None)
+            for f, v in fields.items():
+                values.setdefault(f, v)
+        return values, rules
+
+    def _events(self, doc_id, doc, dates: list[FoundDate], sentences, meeting_date, facts) -> None:
+        text = doc.text
+        lines = lines_of(text)
+        by_start = {ln.start: i for i, ln in enumerate(lines)}
+        used_sentences: set[tuple[int, int]] = set()
+        found: list[FoundEvent] = []
+        for d in dates:
+            line_index = _line_index(lines, d.start)
+            line = lines[line_index]
+            event = None
+            if _date_line(line, d):
+                event = self._titled(lines, line_index, d, by_start)
+            if event is None:
+                s, e = sentences.around(d.start, d.end)
+                if (s, e) in used_sentences:
+                    continue
+                event = self.events.from_sentence(text[s:e], s, d)
+                if event:
+                    used_sentences.add((s, e))
+                    event.name = _fuller_name(event.name, text[max(0, s - 500) : s])
+            if event and not (event.event_type == "meeting" and d.date.isoformat() == meeting_date):
+                found.append(event)
+        for i, ev in enumerate(found, 1):
+            d = ev.date
+            facts.events.append(
+                EventRow(
+                    doc_id,
+                    f"{doc_id}-e{i}",
+                    ev.name,
+                    ev.event_type.value,
+                    d.date.isoformat(),
+                    _last_day(d).isoformat(),
+                    ev.location,
+                    ev.attendance,
+                    ev.packs,
+                    ev.items,
+                    text[ev.start : ev.end],
+                    doc.page_of(ev.start),
+                    ev.start,
+                    ev.end,
+                    ev.rule,
+                )
+            )
+
+    def _titled(self, lines, i: int, d: FoundDate, by_start) -> FoundEvent | None:
+        """A date on a line of its own under a title line, or at the start of a line with
+        the title after it ("14 May 2019 Partners Workshop"); the text down to the next
+        title or date is the event's body."""
+        line = lines[i]
+        rest = line.text[d.end - line.start :].strip(" –-")
+        if ":" in rest or ":" in line.text[: d.start - line.start]:
+            return None  # a labelled value ("14 March 2023  ITEM: 10"), not an event title
+        if rest:
+            title, start = rest, line.start
+        else:
+            j = i - 1
+            while j >= 0 and lines[j].blank:
+                j -= 1
+            if j < 0 or len(lines[j].stripped.split()) > 14 or lines[j].stripped.endswith("."):
+                return None
+            title, start = lines[j].stripped, lines[j].start
+        body_lines, k = [], i + 1
+        while k < len(lines) and len(body_lines) < 12:
+            nxt = lines[k]
+            if nxt.blank:
+                k += 1
+                continue
+            if self.dates.find(nxt.text, d.date) and len(nxt.stripped.split()) <= 8:
+                break  # the next event's date
+            if re.match(r"^\s*\d+(?:\.\d+)+\s", nxt.text):
+                break  # the next numbered section
+            body_lines.append(nxt)
+            k += 1
+        body = " ".join(ln.stripped for ln in body_lines)
+        end = body_lines[-1].end if body_lines else line.end
+        # a title directly above the date's paragraph, not a sentence
+        return self.events.from_title(title, body, start, end, d)
+
+
+@dataclass
+class _SentenceIndex:
+    text: str
+    spans: list[tuple[int, int]]
+
+    def __post_init__(self) -> None:
+        self.spans.sort()
+        self._starts = [s for s, _ in self.spans]
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect_right(self._starts, start) - 1
+        if i >= 0:
+            s, e = self.spans[i]
+            if s <= start and end <= e:
+                return s, e
+            # a date or name across a sentence boundary: join the sentences it touches
+            j = i
+            while j + 1 < len(self.spans) and self.spans[j][1] < end:
+                j += 1
+            if s <= start:
+                return s, max(e, self.spans[j][1])
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", end)
+        return line_start, len(self.text) if line_end < 0 else line_end
+
+
+def _owning_review(mentions: list[Mention], start: int, end: int, facts: Facts) -> str:
+    inside = [m for m in mentions if start <= m.start < end]
+    if inside:
+        return slug(inside[0].name)
+    before = [m for m in mentions if m.end <= start and start - m.end <= REVIEW_REACH]
+    if before:
+        return slug(before[-1].name)
+    if len(facts.reviews) == 1:
+        return next(iter(facts.reviews))
+    return ""
+
+
+def _fuller_name(name: str, before: str) -> str:
+    """ "The conference" after "… will lead the LSCP Annual conference …": the fuller name
+    the paper used just before."""
+    words = name.split()
+    if len(words) != 2 or words[0].lower() not in ("the", "this", "a"):
+        return name
+    found = re.findall(rf"((?:[A-Z][\w'’&-]*\s+){{1,4}}(?i:{re.escape(words[1])}))", before)
+    fuller = [
+        f
+        for f in found
+        if f.split()[0][:1].isupper() and f.split()[0].lower() not in ("the", "a", "this")
+    ]
+    return " ".join(fuller[-1].split()) if fuller else name
+
+
+def _line_index(lines, offset: int) -> int:
+    starts = [ln.start for ln in lines]
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+def _date_line(line, d: FoundDate) -> bool:
+    """The date stands alone on its line, or opens a short one ("14 May 2019 Partners Workshop")."""
+    before = line.text[: d.start - line.start].strip()
+    return not before and len(line.stripped.split()) <= 10 and not line.stripped.endswith(".")
+
+
+def _last_day(d: FoundDate) -> dt.date:
+    """Last day an event runs: the end of a range, or of the month for a month."""
+    end = d.date_end or d.date
+    if d.precision == "day":
+        return end
+    nxt = dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)

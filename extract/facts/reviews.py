@@ -1,0 +1,224 @@
+"""Named case reviews: found by the patterns in `rules/reviews.jsonl`, named canonically.
+
+A review's id is its canonical name as a slug ("shae-and-ashley"), so the same review
+named in different papers gets one id. Within a paper, "the Thematic Review" or "the
+SCR" refers to the one review of that type the paper names, and "Star Hobson" to the
+review "Arthur Labinjo-Hughes and Star Hobson" when the paper names that one too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.models import ReviewType
+from extract.rules import load_jsonl
+
+# Words that start a capitalised phrase but are not a child's name.
+_NOT_NAMES = frozenset(
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "A",
+        "An",
+        "Each",
+        "Any",
+        "Our",
+        "Their",
+        "Its",
+        "Recent",
+        "Recently",
+        "National",
+        "Local",
+        "Independent",
+        "New",
+        "Previous",
+        "Published",
+        "Thematic",
+        "Serious",
+        "Case",
+        "Review",
+        "Reviews",
+        "Rapid",
+        "All",
+        "Following",
+        "Both",
+        "First",
+        "Second",
+        "Further",
+        "Learning",
+        "Practice",
+        "Children",
+        "Safeguarding",
+        "Thurrock",
+        "Partnership",
+        "Essex",
+        "Police",
+        "Health",
+        "Council",
+        "Partners",
+        "Statutory",
+        "Committee",
+        "Services",
+        "Overview",
+        "Scrutiny",
+        "Board",
+        "Group",
+        "Panel",
+        "Appendix",
+        "Annex",
+        "Report",
+        "Plan",
+        "Action",
+    ]
+)
+_Q_OPEN = "[‘'\"“]?"
+_Q_CLOSE = "[’'\"”]?"
+_STOP = "|".join(sorted(_NOT_NAMES, key=len, reverse=True))
+_TOKEN = rf"(?!(?:{_STOP})\b)[A-Z][a-z]+(?:-[ \t]?[A-Z][a-z]+)?"
+_PERSON = rf"(?:Child[ \t]+[A-Z]{{1,2}}\b|Baby[ \t]+[A-Z][a-z]+|{_TOKEN}(?:[ \t]+{_TOKEN})?)"
+_WHERE = r"\s*\([A-Z][\w ]+\)"
+_ONE = rf"{_Q_OPEN}{_PERSON}{_Q_CLOSE}"
+# Children each with a place ("Star Hobson (Bradford), Child Q (City and Hackney) and
+# 'Ben' (Croydon)"): a list of reviews; otherwise one or two names ("Shae and Ashley").
+_NAMES = (
+    rf"(?:{_ONE}{_WHERE}(?:\s*(?:,|and|&)\s*{_ONE}{_WHERE})+"
+    rf"|{_ONE}(?:[ \t]+(?:and|&)[ \t]+{_ONE})?)"
+)
+_ITEM = re.compile(rf"(?P<person>{_ONE})(?P<where>{_WHERE})?")
+_THEME = r"[A-Z][a-z]+(?:\s+(?:and\s+|&\s+|of\s+|in\s+)?[A-Z][a-z]+){0,10}"
+_PLACE = re.compile(r"\s*\([A-Z][\w ]+\)")
+
+
+@dataclass(frozen=True)
+class ReviewRule:
+    id: str
+    pattern: re.Pattern[str]
+    alias: bool
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    name: str  # canonical name; "" for an alias until resolved
+    review_type: ReviewType
+    rule: str
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def canonical_name(raw: str) -> str:
+    """ "'Sam' & 'Kyle'" -> "Sam and Kyle"; "Labinjo- Hughes" -> "Labinjo-Hughes"."""
+    name = _PLACE.sub("", raw)
+    name = re.sub(r"[‘’'\"“”]", "", name)
+    name = re.sub(r"\s*&\s*", " and ", name)
+    name = re.sub(r"-\s+", "-", name)
+    name = re.sub(r"\s*,\s*", ", ", name)
+    name = re.sub(r"\s+", " ", name).strip(" ,")
+    return re.sub(r"\s+Review$", "", name)
+
+
+@dataclass(frozen=True)
+class ReviewFinder:
+    rules: tuple[ReviewRule, ...]
+    types: dict[str, ReviewType]
+
+    @classmethod
+    def load(cls) -> ReviewFinder:
+        raw = load_jsonl("reviews.jsonl")
+        types = {k: ReviewType(v) for r in raw if "types" in r for k, v in r["types"].items()}
+        words = sorted((k for k in types if not k.isupper()), key=len, reverse=True)
+        acronyms = sorted((k for k in types if k.isupper()), key=len, reverse=True)
+        phrase = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in words)
+        type_pattern = rf"(?:(?i:{phrase})|{'|'.join(acronyms)})(?=s?\b)"
+        rules = []
+        for r in raw:
+            if "pattern" not in r:
+                continue
+            pattern = (
+                r["pattern"]
+                .replace("{TYPE}", type_pattern)
+                .replace("{NAMES}", _NAMES)
+                .replace("{THEME}", _THEME)
+            )
+            rules.append(ReviewRule(r["id"], re.compile(pattern), bool(r.get("alias"))))
+        return cls(tuple(rules), types)
+
+    def review_type(self, words: str) -> ReviewType:
+        key = re.sub(r"\s+", " ", words.strip())
+        return self.types.get(key) or self.types.get(key.lower(), ReviewType.OTHER)
+
+    def find(self, text: str) -> list[Mention]:
+        named: list[Mention] = []
+        aliases: list[Mention] = []
+        for rule in self.rules:
+            for m in rule.pattern.finditer(text):
+                rtype = self.review_type(m.group("type"))
+                if rule.alias:
+                    aliases.append(Mention(m.start(), m.end(), m.group(0), "", rtype, rule.id))
+                    continue
+                theme = m.groupdict().get("theme")
+                for name in self._names(theme or m.group("name"), theme=bool(theme)):
+                    named.append(Mention(m.start(), m.end(), m.group(0), name, rtype, rule.id))
+        named = _longest(named)
+        return sorted(
+            named + self._resolve_aliases(aliases, named), key=lambda x: (x.start, x.name)
+        )
+
+    @staticmethod
+    def _names(raw: str, theme: bool = False) -> list[str]:
+        """One review per child when the list gives each a place ("Star Hobson (Bradford)
+        and Arthur Labinjo-Hughes (Solihull)"); otherwise the names are one review."""
+        if theme:
+            return [canonical_name(raw)]
+        items = list(_ITEM.finditer(raw))
+        if len(items) > 1 and all(i.group("where") for i in items):
+            names = [canonical_name(i.group("person")) for i in items]
+        else:
+            names = [canonical_name(" and ".join(i.group("person") for i in items))]
+        return [
+            n
+            for n in names
+            if n and not any(w in _NOT_NAMES for w in n.replace(" and ", " ").split())
+        ]
+
+    @staticmethod
+    def _resolve_aliases(aliases: list[Mention], named: list[Mention]) -> list[Mention]:
+        by_type: dict[ReviewType, set[str]] = {}
+        for n in named:
+            by_type.setdefault(n.review_type, set()).add(n.name)
+        spans = [(n.start, n.end) for n in named]
+        out = []
+        for a in aliases:
+            if any(s <= a.start < e for s, e in spans):
+                continue  # part of a named mention
+            names = by_type.get(a.review_type, set())
+            if len(names) == 1:
+                out.append(
+                    Mention(a.start, a.end, a.text, next(iter(names)), a.review_type, a.rule)
+                )
+        return out
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Overlapping matches of one review: keep the longest; and a review named by part of
+    another's name ("Star Hobson" beside "Arthur Labinjo-Hughes and Star Hobson") is that one."""
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in mentions:
+        if any(k.start <= m.start and m.end <= k.end and k.name == m.name for k in kept):
+            continue
+        kept.append(m)
+    names = {m.name for m in kept}
+    for m in kept:
+        wider = [n for n in names if n != m.name and " and " in n and m.name in n.split(" and ")]
+        if wider:
+            m.name = sorted(wider)[0]
+    return kept

@@ -1,0 +1,242 @@
+"""Narrative facts: dates, reviews, action-plan figures and events, as tables of patterns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extract.facts import FactExtractor
+from extract.facts.dates import DateFinder
+from extract.facts.reviews import ReviewFinder, canonical_name
+from extract.ingest.normalise import Normaliser
+from extract.models import Page
+from tests.conftest import CORPUS, MARKDOWN, OCR_TEXT, PLAIN_TEXT, TABBED_TEXT
+
+REF = dt.date(2022, 11, 15)
+
+
+@pytest.fixture(scope="module")
+def dates():
+    return DateFinder.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 6th December 2022.", [("6th December 2022", "2022-12-06", "", "day")]),
+        (
+            "Over three days 22nd, 23 and 24th November, the",
+            [("22nd, 23 and 24th November", "2022-11-22", "2022-11-24", "day")],
+        ),
+        (
+            "on 9th, 10 and 11th February",
+            [("9th, 10 and 11th February", "2023-02-09", "2023-02-11", "day")],
+        ),
+        (
+            "period May – August 2019 in",
+            [("May – August 2019", "2019-05-01", "2019-08-01", "month")],
+        ),
+        ("In March 2023, an event", [("March 2023", "2023-03-01", "", "month")]),
+        ("launched in October to provide", [("October", "2022-10-01", "", "month")]),
+        (
+            "not available until December/January at",
+            [("December/January", "2022-12-01", "2023-01-01", "month")],
+        ),
+        ("End Date 03/04/25", [("03/04/25", "2025-04-03", "", "day")]),  # day first
+        ("Tuesday, 4th March, 2025, at 10.00 am", [("4th March, 2025", "2025-03-04", "", "day")]),
+        # not dates: section numbers, money, counts, bare years, the verb "may"
+        ("2.13 Delivery Plan", []),
+        ("cost £4,000 and 1.5% in 2019-2020", []),
+        ("Over three days 22 children", []),
+        ("Working Together 2018 says we may act", []),
+    ],
+)
+def test_dates(dates, text, expected):
+    found = [
+        (d.text, d.date.isoformat(), d.date_end.isoformat() if d.date_end else "", d.precision)
+        for d in dates.find(text, REF)
+    ]
+    assert found == expected
+
+
+def test_a_year_left_out_comes_from_the_meeting_or_the_papers_other_dates(dates):
+    assert dates.find("on 16th November", dt.date(2022, 11, 1))[0].date == dt.date(2022, 11, 16)
+    assert dates.find("on 16th January", dt.date(2022, 11, 1))[0].date == dt.date(2023, 1, 16)
+    # no meeting date: the middle of the dated ones
+    found = dates.find("On 8th November 2022 and 6th December 2022, then on 16th November.", None)
+    assert found[-1].date == dt.date(2022, 11, 16) and found[-1].year_inferred
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return ReviewFinder.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "The Shae and Ashley Local Health Review (LHR) Action Plan",
+            {("Shae and Ashley", "local_health_review")},
+        ),
+        ("learning from Shae and Ashley LHR lists", {("Shae and Ashley", "local_health_review")}),
+        (
+            "children were called 'Sam' & 'Kyle' for the purposes of the SCR",
+            {("Sam and Kyle", "serious_case_review")},
+        ),
+        (
+            "Appendix 1 – Serious Case Review – Sam and Kyle",
+            {("Sam and Kyle", "serious_case_review")},
+        ),
+        (
+            "the Thematic Review into Serious Youth Violence and Gang Related Crime Review action "
+            "plan",
+            {("Serious Youth Violence and Gang Related Crime", "thematic_review")},
+        ),
+        (
+            "National Panel reviews into Star Hobson (Bradford) and Arthur Labinjo-Hughes "
+            "(Solihull), Child Q (City and Hackney) and ‘Ben’ (Croydon)",
+            {
+                ("Star Hobson", "national_panel_review"),
+                ("Arthur Labinjo-Hughes", "national_panel_review"),
+                ("Child Q", "national_panel_review"),
+                ("Ben", "national_panel_review"),
+            },
+        ),
+        ("Rapid Review into Child T was held", {("Child T", "rapid_review")}),
+        # not case reviews
+        ("the Independent Review of Children’s Social Care written by Josh MacAlister", set()),
+        ("discussed at the Learning & Practice Review Group meeting", set()),
+        ("Subject Access Requests (SARs) rose", set()),
+        ("Serious Case Reviews (SCRs) were established under the Children Act", set()),
+    ],
+)
+def test_review_names(reviews, text, names):
+    assert {(m.name, m.review_type.value) for m in reviews.find(text)} == names
+
+
+def test_canonical_names():
+    assert canonical_name("‘Sam’ & ‘Kyle’") == "Sam and Kyle"
+    assert (
+        canonical_name("Arthur Labinjo- Hughes and Star Hobson")
+        == "Arthur Labinjo-Hughes and Star Hobson"
+    )
+
+
+def test_one_review_under_several_names_in_a_paper(processed):
+    facts = processed(OCR_TEXT).facts
+    ids = {m.review_id for m in facts.review_mentions}
+    assert "arthur-labinjo-hughes-and-star-hobson" in ids
+    assert "star-hobson" not in ids  # named with its place in a list, still the same review
+    assert "serious-youth-violence-and-gang-related-crime" in ids
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return FactExtractor.load()
+
+
+def _counts(facts, text: str, meeting: str = "") -> list[dict]:
+    doc = Normaliser.load().normalise([Page(1, text)], is_pdf=False)
+    out = facts.extract("d", doc, meeting)
+    fields = (
+        "recommendations",
+        "actions",
+        "complete",
+        "in_progress",
+        "rag_green",
+        "rag_amber",
+        "overdue",
+    )
+    return [
+        {f: getattr(r, f) for f in fields if getattr(r, f) is not None} for r in out.action_counts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        (
+            "The learning from Shae and Ashley LHR lists ten recommendations that are further "
+            "divided into sub-sections totalling 14 actionable areas. Work has started on all "
+            "actions, 6 actions are complete and the remaining 8 are on track to be completed "
+            "within timescales.",
+            [{"recommendations": 10, "actions": 14}, {"complete": 6, "in_progress": 8}],
+        ),
+        (
+            "Six recommendations were made following the review that are further divided into "
+            "sub-sections totalling 15 actionable areas. Currently six are rated green and "
+            "complete and nine rated amber as work has started and is on-going.",
+            [
+                {"recommendations": 6, "actions": 15},
+                {"complete": 6, "rag_green": 6, "rag_amber": 9, "in_progress": 9},
+            ],
+        ),
+        ("Learning points are identified with five key recommendations.", [{"recommendations": 5}]),
+        (
+            "The Board heard that 2 of the 14 actions have been completed.",
+            [{"complete": 2, "actions": 14}],
+        ),
+        ("Three actions are overdue.", [{"overdue": 3}]),
+        # counts that are not action-plan figures
+        ("Over 4,000 children in Years 5 and 6 attended.", []),
+        ("The Partnership have agreed five strategic aims.", []),
+    ],
+)
+def test_action_counts(facts, text, rows):
+    assert _counts(facts, text) == rows
+
+
+def test_figures_belong_to_the_review_named_in_the_heading_above(processed):
+    rows = processed(OCR_TEXT).facts.action_counts
+    assert [
+        (r.review_id, r.recommendations, r.actions, r.complete, r.in_progress) for r in rows
+    ] == [
+        ("shae-and-ashley", 10, 14, None, None),
+        ("shae-and-ashley", None, None, 6, 8),
+    ]
+    sam = processed(PLAIN_TEXT).facts.action_counts
+    assert [(r.review_id, r.recommendations) for r in sam] == [("sam-and-kyle", 5)]
+
+
+def test_events_with_places_attendance_and_packs(processed):
+    events = {e.date_start: e for e in processed(TABBED_TEXT).facts.events}
+    roadshow = events["2019-05-23"]
+    assert roadshow.event_type == "roadshow" and roadshow.attendance == 28
+    assert (roadshow.packs, roadshow.items) == (54, 1080)
+    assert roadshow.location == "Thameside Theatre, Grays"
+    assert events["2019-07-08"].name == "Risky Behaviours Awareness for Parents – Harris Academy"
+    assert (events["2019-07-08"].packs, events["2019-07-08"].items) == (27, 918)
+    ocr = {e.date_start: e for e in processed(OCR_TEXT).facts.events}
+    assert ocr["2022-11-22"].date_end == "2022-11-24" and ocr["2022-11-22"].attendance == 4000
+    assert ocr["2022-12-06"].name == "LSCP Annual conference"
+
+
+def test_no_events_from_births_deaths_or_acts(processed):
+    events = processed(PLAIN_TEXT).facts.events
+    assert not any(e.date_start.startswith(("2016", "2018")) for e in events)  # born / died
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in CORPUS.rglob("*") if p.suffix in {".txt", ".md", ".pdf"})
+)
+def test_every_fact_quotes_the_document_exactly(processed, path):
+    result = processed(path)
+    text, f = result.text.text, result.facts
+    for row in f.dates:
+        assert text[row.char_start : row.char_end] == row.text
+    for row in f.review_mentions:
+        assert text[row.char_start : row.char_end] == row.mention
+    for row in [*f.action_counts, *f.events]:
+        assert text[row.char_start : row.char_end] == row.sentence
+    for row in [*f.dates, *f.review_mentions, *f.action_counts, *f.events]:
+        assert 1 <= row.page <= result.pages and row.rule
+
+
+def test_markdown_paper_reviews_and_counts(processed):
+    f = processed(MARKDOWN).facts
+    assert {m.review_id for m in f.review_mentions} == {
+        "serious-youth-violence-and-gang-related-crime"
+    }
+    assert sum(1 for r in f.action_counts) == 2
