@@ -18,11 +18,20 @@ from typing import Protocol
 
 from extract import __version__
 from extract.discover import Discovery, InputFile, discover
+from extract.link import link
 from extract.manifest import ManifestError, merge, read_manifest
-from extract.models import DocumentRow, ErrorRow, ErrorType, Problem, ReviewRow, Status
+from extract.models import DateSource, DocumentRow, ErrorRow, ErrorType, Problem, Status
 from extract.process import DocumentResult, Processor, source_format_of
 from extract.settings import RunSettings
-from extract.tables import DOCUMENTS, ERRORS, FACT_TABLES, REVIEWS, STRUCTURE_TABLES, TABLES
+from extract.tables import (
+    DOCUMENTS,
+    ERRORS,
+    FACT_TABLES,
+    REVIEW_PROGRESS,
+    REVIEWS,
+    STRUCTURE_TABLES,
+    TABLES,
+)
 from extract.write import DatasetWriter, data_dictionary, datapackage
 
 # Names that mark a file as a copy of another: "x_1.pdf", "x (2).pdf", "x - Copy.pdf",
@@ -171,6 +180,7 @@ def run_batch(
     structure_rows: dict[str, list] = {name: [] for name in STRUCTURE_TABLES}
     fact_rows: dict[str, list] = {name: [] for name in FACT_TABLES}
     review_names: dict[str, Counter] = {}
+    review_status: dict[tuple[str, str], str] = {}
     jobs = [(i.file.path, i.doc_id) for i in todo]
     with DatasetWriter(out) as writer:
         for item, result in zip(todo, _results(jobs, settings), strict=True):
@@ -184,6 +194,8 @@ def run_batch(
                     rows.extend(getattr(result.facts, name))
                 for rid, (name, _) in result.facts.reviews.items():
                     review_names.setdefault(rid, Counter())[name] += 1
+                for rid, said in result.facts.status.items():
+                    review_status[(item.doc_id, rid)] = said
             doc_rows[item.doc_id] = _document_row(item, result, known)
             error_rows += _error_rows(item, result.problems)
             if progress:
@@ -216,13 +228,27 @@ def run_batch(
             summary.notes.append(
                 f"BUG: {len(found.files)} input files but {len(documents)} document rows"
             )
-        writer.write_table(DOCUMENTS, documents)
-        writer.write_table(ERRORS, errors)
+        tables = {DOCUMENTS.name: documents, ERRORS.name: errors}
         for name, table in STRUCTURE_TABLES.items():
-            writer.write_table(table, sorted(structure_rows[name], key=_row_key))
+            tables[table.name] = sorted(structure_rows[name], key=_row_key)
+        linked = link(
+            documents,
+            fact_rows["review_mentions"],
+            fact_rows["action_counts"],
+            review_names,
+            review_status,
+        )
+        fact_rows["review_mentions"], fact_rows["action_counts"] = (
+            linked.mentions,
+            linked.action_counts,
+        )
         for name, table in FACT_TABLES.items():
-            writer.write_table(table, sorted(fact_rows[name], key=_row_key))
-        writer.write_table(REVIEWS, review_rows(fact_rows["review_mentions"], review_names))
+            tables[table.name] = sorted(fact_rows[name], key=_row_key)
+        tables[REVIEWS.name] = linked.reviews
+        tables[REVIEW_PROGRESS.name] = linked.progress
+        for table in TABLES:
+            writer.write_table(table, tables[table.name])
+        writer.write_sqlite(TABLES, tables)
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 
@@ -247,26 +273,11 @@ def _row_key(row) -> tuple:
     )
 
 
-def review_rows(mentions, names_by_id: dict[str, Counter]) -> list[ReviewRow]:
-    """One row per review: its most used name and type, the other ways it is named."""
-    by_id: dict[str, list] = {}
-    for m in mentions:
-        by_id.setdefault(m.review_id, []).append(m)
-    rows = []
-    for rid, ms in sorted(by_id.items()):
-        names = names_by_id.get(rid) or Counter({rid: 1})
-        types = Counter(m.review_type for m in ms)
-        name = sorted(names, key=lambda n: (-names[n], n))[0]
-        aliases = sorted({" ".join(m.mention.split()) for m in ms} - {name})
-        rtype = sorted(types, key=lambda t: (-types[t], t))[0]
-        rows.append(ReviewRow(rid, name, rtype, "; ".join(aliases), len(ms)))
-    return rows
-
-
 def _document_row(
     item: _Item, result: DocumentResult, known: dict[str, dict[str, str]]
 ) -> DocumentRow:
     header = result.structure.header if result.structure is not None else {}
+    estimate = result.facts.date_estimate if result.facts is not None else ""
     meta, manifest_warnings = merge(header, known.get(item.file.source_path, {}))
     text = result.text
     return DocumentRow(
@@ -299,6 +310,16 @@ def _document_row(
         report_author_name=header.get("report_author_name", ""),
         report_author_role=header.get("report_author_role", ""),
         decision_number=header.get("decision_number", ""),
+        meeting_date_source=(
+            DateSource.PAPER
+            if header.get("meeting_date")
+            else DateSource.MANIFEST
+            if meta["meeting_date"]
+            else DateSource.ESTIMATED
+            if estimate
+            else ""
+        ),
+        date_estimated="" if meta["meeting_date"] else estimate,
         source_url=meta["source_url"],
         warnings="; ".join(
             [*result.warnings, *manifest_warnings, *(p.message for p in result.problems)]

@@ -90,6 +90,20 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--save-scores", type=Path, metavar="FILE", help="write the F1 per field as JSON"
     )
+
+    tr = sub.add_parser(
+        "trace",
+        help="print one review's timeline with the sentences behind every figure",
+        description="The timeline of one review: each meeting, the figures, the quoted "
+        "sentence, the paper and page. Names are matched loosely.",
+    )
+    tr.add_argument("review", help='name, alias or id, e.g. "Shae and Ashley"')
+    tr.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
+    )
     return parser
 
 
@@ -101,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "trace":
+            return _trace(args)
     except UsageError as exc:
         print(f"committee-papers: error: {exc}", file=sys.stderr)
         return 2
@@ -163,6 +179,21 @@ def _evaluate(args: argparse.Namespace) -> int:
         args.save_scores.write_text(
             json.dumps(result.f1_by_field(), indent=2) + "\n", encoding="utf-8"
         )
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from extract.trace import NoSuchReview, trace
+
+    if not (args.out / "reviews.csv").is_file():
+        raise UsageError(
+            f"no dataset in {args.out}: run `committee-papers run` first, or pass --out"
+        )
+    try:
+        print(trace(args.out, args.review), end="")
+    except NoSuchReview as exc:
+        print(f"committee-papers: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -38,6 +38,12 @@ class Access(StrEnum):
     EXEMPT = "exempt"  # exempt, confidential, restricted, not for publication
 
 
+class DateSource(StrEnum):
+    PAPER = "paper"  # the front sheet
+    MANIFEST = "manifest"
+    ESTIMATED = "estimated"  # the middle of the dates the paper mentions
+
+
 class Capacity(StrEnum):
     REPORT_OF = "report_of"
     ACCOUNTABLE_DIRECTOR = "accountable_director"
@@ -107,6 +113,11 @@ class DocumentRow:
     report_author_name: str = col("Report author / contact officer.")
     report_author_role: str = col("Their role.")
     decision_number: str = col("Decision reference, such as 24/00108.")
+    meeting_date_source: str = col("Where meeting_date came from.", enum=DateSource)
+    date_estimated: str = col(
+        "For a paper with no meeting date: the middle of the dates it mentions, an estimate.",
+        type="date",
+    )
     source_url: str = col("Where the paper was published, from manifest.csv where given.")
     warnings: str = col("Problems worth knowing about, '; '-separated; details in errors.csv.")
 
@@ -292,11 +303,37 @@ class DateRow:
 
 @dataclass(frozen=True)
 class ReviewRow:
-    review_id: str = col("Canonical id of the review, stable across documents.", primary_key=True)
+    review_id: str = col(
+        "Canonical id, stable across documents: <council>/<name> (national/<name> for the "
+        "national panel's reviews): a pseudonym names one review only within one council.",
+        primary_key=True,
+    )
     name: str = col("Child pseudonym(s) or theme the review is known by.")
-    review_type: str = col("Kind of review.", enum=ReviewType)
+    review_type: str = col("Kind of review, as most mentions call it.", enum=ReviewType)
+    council: str = col("Council whose papers name it; empty for national reviews.")
     aliases: str = col("Other ways papers name it, '; '-separated.")
+    first_mentioned: str = col("Earliest meeting date of a paper naming it.", type="date")
+    last_mentioned: str = col("Latest meeting date of a paper naming it.", type="date")
+    n_documents: int = col("Papers naming it.")
     n_mentions: int = col("Mentions across the dataset.")
+
+
+@dataclass(frozen=True)
+class ReviewProgressRow:
+    review_id: str = col("The review.", primary_key=True, foreign_key=("reviews", "review_id"))
+    meeting_date: str = col("Meeting the paper went to (or its estimated date).", type="date")
+    date_source: str = col("Where meeting_date came from.", enum=DateSource)
+    doc_id: str = col("The paper.", primary_key=True, foreign_key=("documents", "doc_id"))
+    recommendations: int = col("Recommendations of the review, as this paper gives them.")
+    actions: int = col("Actions in the plan.")
+    complete: int = col("Actions complete.")
+    in_progress: int = col("Actions in progress / on track.")
+    overdue: int = col("Actions overdue.")
+    pct_complete: float = col("complete / actions, in per cent.")
+    status_text: str = col("What the paper says of the plan when it gives no figures.")
+    conflict: str = col("Set when another paper for the same meeting gives other figures.")
+    sentence: str = col("The sentence(s) behind the figures, ' | '-separated.")
+    page: int = col("Page of the first of them.")
 
 
 @dataclass(frozen=True)

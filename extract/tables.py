@@ -15,6 +15,7 @@ from extract.models import (
     PersonRow,
     RecommendationRow,
     ReviewMentionRow,
+    ReviewProgressRow,
     ReviewRow,
     SectionRow,
 )
@@ -76,6 +77,13 @@ EVENTS = table_schema(
     EventRow,
 )
 
+REVIEW_PROGRESS = table_schema(
+    "review_progress",
+    "The auditor's timeline: one row per review per paper (meeting), with the figures the "
+    "paper gives or what it says of the plan, and the sentences behind them.",
+    ReviewProgressRow,
+)
+
 TABLES: tuple[TableSchema, ...] = (
     DOCUMENTS,
     ERRORS,
@@ -91,6 +99,7 @@ TABLES: tuple[TableSchema, ...] = (
     REVIEW_MENTIONS,
     ACTION_COUNTS,
     EVENTS,
+    REVIEW_PROGRESS,
 )
 
 # Tables filled from each document's structure: Structure attribute -> table.

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from extract import __version__
 from extract.schema import TableSchema, cell
 
 PACKAGE_NAME = "committee-papers"
+SQLITE_NAME = "committee_papers.sqlite"
+_SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 DATAPACKAGE = "datapackage.json"
 TEXT_DIR = "text"
 
@@ -82,6 +85,24 @@ class DatasetWriter:
                 writer.writerow([cell(v) for v in values])
                 n += 1
         return n
+
+    def write_sqlite(self, tables: Sequence[TableSchema], rows: dict[str, list[Any]]) -> None:
+        """All tables in one SQLite database, with primary and foreign keys, for Datasette
+        or any SQLite client."""
+        path = self.tmp / SQLITE_NAME
+        con = sqlite3.connect(path)
+        try:
+            for t in tables:
+                con.execute(create_table_sql(t))
+                placeholders = ", ".join("?" for _ in t.columns)
+                con.executemany(
+                    f'INSERT INTO "{t.name}" VALUES ({placeholders})',
+                    ([_sql_value(v) for v in dataclasses.astuple(r)] for r in rows.get(t.name, [])),
+                )
+            con.commit()
+            con.execute("VACUUM")
+        finally:
+            con.close()
 
     def write_json(self, name: str, obj: Any) -> None:
         text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -180,3 +201,23 @@ def data_dictionary(tables: Sequence[TableSchema]) -> str:
             lines.append(f"| `{c.name}` | {c.type} | {desc.replace('|', '/')} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def create_table_sql(t: TableSchema) -> str:
+    cols = [f'"{c.name}" {_SQL_TYPES.get(c.type, "TEXT")}' for c in t.columns]
+    if t.primary_key:
+        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in t.primary_key) + ")")
+    for c in t.columns:
+        if c.foreign_key:
+            cols.append(
+                f'FOREIGN KEY ("{c.name}") REFERENCES "{c.foreign_key[0]}" ("{c.foreign_key[1]}")'
+            )
+    return f'CREATE TABLE "{t.name}" (\n  ' + ",\n  ".join(cols) + "\n)"
+
+
+def _sql_value(v: Any) -> Any:
+    if v == "" or v is None:
+        return None
+    if isinstance(v, bool):
+        return int(v)
+    return v.value if hasattr(v, "value") else v

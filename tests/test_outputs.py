@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -25,11 +26,19 @@ def fresh(tmp_path_factory) -> Path:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "run.json"  # run.json holds timings: not reproducible
-    }
+    """Every output file's bytes; the SQLite database by its SQL dump (its bytes also
+    carry the SQLite library's version)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or p.name == "run.json":  # run.json holds timings
+            continue
+        if p.suffix == ".sqlite":
+            con = sqlite3.connect(p)
+            out[str(p.relative_to(folder))] = "\n".join(con.iterdump()).encode()
+            con.close()
+        else:
+            out[str(p.relative_to(folder))] = p.read_bytes()
+    return out
 
 
 def test_committed_outputs_match_a_fresh_run(fresh):

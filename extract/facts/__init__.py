@@ -68,6 +68,15 @@ _WORD_NUMBERS = {
 }
 _WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50})
 WINDOW_LINES = 4
+_LEADING_URL = re.compile(r"[ \t]*(?:https?://|www\.)\S+[ \t]*\n\s*")
+_CARRY_ON = re.compile(r"(?:It|This|The\s+(?:action\s+)?plan|The\s+review|These|They)\b")
+# What a paper says of a plan's state when it gives no figures.
+_STATUS = re.compile(
+    r"\b(?:ratif\w*|approved|agreed|signed\s+off|devised|being\s+(?:developed|drafted)|"
+    r"monitor\w*|on\s+track|complete[d]?|closed|governance\s+process|published|underway|"
+    r"work\s+has\s+started|considering)\b",
+    re.IGNORECASE,
+)
 # How far back (characters) a review named earlier still owns the figures in a sentence.
 REVIEW_REACH = 4000
 
@@ -80,6 +89,10 @@ class Facts:
     events: list[EventRow] = field(default_factory=list)
     # review_id -> (name, review_type) as this paper names it
     reviews: dict[str, tuple[str, str]] = field(default_factory=dict)
+    date_estimate: str = ""  # the middle of the paper's dates, for papers with no meeting date
+    # review_id -> what the paper says of its plan: the naming sentence and those after it
+    # that carry on about it ("It is going through the governance process …")
+    status: dict[str, str] = field(default_factory=dict)
 
 
 def to_int(word: str) -> int | None:
@@ -132,6 +145,9 @@ class FactExtractor:
         self._mentions(doc_id, doc, mentions, sentences, facts)
         self._counts(doc_id, doc, spacy_sents, mentions, facts)
         self._events(doc_id, doc, dates, sentences, meeting_date, facts)
+        if dates and not meeting_date:
+            ordered = sorted(d.date for d in dates)
+            facts.date_estimate = ordered[len(ordered) // 2].isoformat()
         return facts
 
     # -- sentences -----------------------------------------------------------------------
@@ -167,6 +183,9 @@ class FactExtractor:
                     raw = text[a:b]
                     a += len(raw) - len(raw.lstrip())
                     b -= len(raw) - len(raw.rstrip())
+                    # a bare web address on the line above is not part of the sentence
+                    if lead := _LEADING_URL.match(text, a, b):
+                        a = lead.end()
                     spans.append((a, b))
                     spacy_sents.append((a, sent))
         return _SentenceIndex(text, spans), spacy_sents
@@ -198,6 +217,8 @@ class FactExtractor:
             rid = slug(m.name)
             facts.reviews.setdefault(rid, (m.name, m.review_type.value))
             s, e = sentences.around(m.start, m.end)
+            if rid not in facts.status and _STATUS.search(doc.text[s:e]):
+                facts.status[rid] = collapse(doc.text[s : sentences.carry_on(e)])
             facts.review_mentions.append(
                 ReviewMentionRow(
                     doc_id,
@@ -359,6 +380,19 @@ class _SentenceIndex:
     def __post_init__(self) -> None:
         self.spans.sort()
         self._starts = [s for s, _ in self.spans]
+
+    def carry_on(self, end: int) -> int:
+        """End of the sentences after the one ending at `end` that carry on about the same
+        thing ("It is …", "This plan …"), in the same paragraph."""
+        i = bisect_right(self._starts, end)
+        while i < len(self.spans):
+            s, e = self.spans[i]
+            gap = self.text[end:s]
+            if "\n\n" in gap or not _CARRY_ON.match(self.text[s:e]):
+                break
+            end = e
+            i += 1
+        return end
 
     def around(self, start: int, end: int) -> tuple[int, int]:
         i = bisect_right(self._starts, start) - 1

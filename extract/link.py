@@ -1,0 +1,193 @@
+"""Linking across documents: one review id per real review, and each review's timeline.
+
+A child's pseudonym means one review only within one council ("James" in Thurrock is not
+"James" in Gloucestershire): a review's id is `<council>/<name>`, where the council is the
+paper's (from its front sheet or the manifest). National panel reviews are national:
+`national/<name>`. A review called a serious case review in one paper and a local health
+review in another keeps one id, since the id does not hold the type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from extract.models import (
+    ActionCountRow,
+    DocumentRow,
+    ReviewMentionRow,
+    ReviewProgressRow,
+    ReviewRow,
+    ReviewType,
+)
+
+NATIONAL = "national"
+UNKNOWN_COUNCIL = "unknown-council"
+
+
+def council_slug(council: str) -> str:
+    name = re.sub(
+        r"\b(?:county|borough|city|district|metropolitan)?\s*council\b", "", council, flags=re.I
+    )
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or UNKNOWN_COUNCIL
+
+
+def review_key(council: str, name_slug: str, review_type: str) -> str:
+    scope = NATIONAL if review_type == ReviewType.NATIONAL_PANEL_REVIEW else council_slug(council)
+    return f"{scope}/{name_slug}"
+
+
+@dataclass
+class Linked:
+    reviews: list[ReviewRow]
+    mentions: list[ReviewMentionRow]
+    action_counts: list[ActionCountRow]
+    progress: list[ReviewProgressRow]
+
+
+def link(
+    documents: list[DocumentRow],
+    mentions: list[ReviewMentionRow],
+    counts: list[ActionCountRow],
+    names: dict[str, Counter],
+    status: dict[tuple[str, str], str],
+) -> Linked:
+    """Give every mention and figure its council-scoped review id; build reviews.csv and
+    the per-meeting timeline."""
+    docs = {d.doc_id: d for d in documents}
+    # a review's scope follows the type most of its mentions in a council give it
+    types: dict[tuple[str, str], Counter] = {}
+    for m in mentions:
+        council = docs[m.doc_id].council if m.doc_id in docs else ""
+        types.setdefault((council_slug(council), m.review_id), Counter())[m.review_type] += 1
+
+    def key(doc_id: str, name_slug: str) -> str:
+        council = docs[doc_id].council if doc_id in docs else ""
+        t = types.get((council_slug(council), name_slug), Counter()).most_common(1)
+        return review_key(council, name_slug, t[0][0] if t else "")
+
+    mentions = [dataclasses.replace(m, review_id=key(m.doc_id, m.review_id)) for m in mentions]
+    counts = [
+        dataclasses.replace(c, review_id=key(c.doc_id, c.review_id)) if c.review_id else c
+        for c in counts
+    ]
+    reviews = _review_rows(mentions, names, docs)
+    progress = _progress(mentions, counts, docs, status)
+    return Linked(reviews, mentions, counts, progress)
+
+
+def _review_rows(mentions, names: dict[str, Counter], docs) -> list[ReviewRow]:
+    by_id: dict[str, list[ReviewMentionRow]] = {}
+    for m in mentions:
+        by_id.setdefault(m.review_id, []).append(m)
+    rows = []
+    for rid, ms in sorted(by_id.items()):
+        name_slug = rid.split("/", 1)[1]
+        counted = names.get(name_slug) or Counter({name_slug: 1})
+        name = sorted(counted, key=lambda n: (-counted[n], n))[0]
+        types = Counter(m.review_type for m in ms)
+        dates = sorted(d for d in (meeting_date(docs.get(m.doc_id)) for m in ms) if d)
+        councils = Counter(
+            docs[m.doc_id].council for m in ms if m.doc_id in docs and docs[m.doc_id].council
+        )
+        aliases = sorted({" ".join(m.mention.split()) for m in ms} - {name})
+        rows.append(
+            ReviewRow(
+                review_id=rid,
+                name=name,
+                review_type=sorted(types, key=lambda t: (-types[t], t))[0],
+                council=""
+                if rid.startswith(NATIONAL + "/")
+                else (councils.most_common(1)[0][0] if councils else ""),
+                aliases="; ".join(aliases),
+                first_mentioned=dates[0] if dates else "",
+                last_mentioned=dates[-1] if dates else "",
+                n_documents=len({m.doc_id for m in ms}),
+                n_mentions=len(ms),
+            )
+        )
+    return rows
+
+
+def meeting_date(doc: DocumentRow | None) -> str:
+    """The meeting date, or for a paper without one, the date estimated from its content."""
+    if doc is None:
+        return ""
+    return doc.meeting_date or doc.date_estimated
+
+
+def _progress(mentions, counts: list[ActionCountRow], docs, status) -> list[ReviewProgressRow]:
+    """One row per review per paper: its figures (several sentences of one paper merged),
+    or, where it gives none, what the paper says of the plan's state."""
+    rows: dict[tuple[str, str], dict] = {}
+    for c in counts:
+        if not c.review_id:
+            continue
+        row = rows.setdefault((c.review_id, c.doc_id), {"sentences": [], "page": c.page})
+        for f in ("recommendations", "actions", "complete", "in_progress", "overdue"):
+            value = getattr(c, f)
+            if value is not None and row.get(f) is None:
+                row[f] = value
+        row["sentences"].append(" ".join(c.sentence.split()))
+    for m in mentions:
+        key = (m.review_id, m.doc_id)
+        said = status.get((m.doc_id, m.review_id.split("/", 1)[1]))
+        if key in rows or not said:
+            continue
+        rows[key] = {"sentences": [], "page": m.page, "status_text": said}
+    out = []
+    for (rid, doc_id), r in rows.items():
+        doc = docs.get(doc_id)
+        actions, complete = r.get("actions"), r.get("complete")
+        pct = round(100 * complete / actions, 1) if actions and complete is not None else None
+        out.append(
+            ReviewProgressRow(
+                review_id=rid,
+                meeting_date=meeting_date(doc),
+                date_source=_date_source(doc),
+                doc_id=doc_id,
+                recommendations=r.get("recommendations"),
+                actions=actions,
+                complete=complete,
+                in_progress=r.get("in_progress"),
+                overdue=r.get("overdue"),
+                pct_complete=pct,
+                status_text=r.get("status_text", ""),
+                conflict="",
+                sentence=" | ".join(r["sentences"]) or r.get("status_text", ""),
+                page=r["page"],
+            )
+        )
+    return _flag_conflicts(sorted(out, key=lambda p: (p.review_id, p.meeting_date, p.doc_id)))
+
+
+def _date_source(doc: DocumentRow | None) -> str:
+    if doc is None:
+        return ""
+    if doc.meeting_date:
+        return "paper" if "meeting_date" not in doc.warnings else "manifest"
+    return "estimated" if doc.date_estimated else ""
+
+
+def _flag_conflicts(rows: list[ReviewProgressRow]) -> list[ReviewProgressRow]:
+    """Two papers of one meeting that disagree: both kept, both flagged, never averaged."""
+    figures = ("recommendations", "actions", "complete", "in_progress", "overdue")
+    by_meeting: dict[tuple[str, str], list[ReviewProgressRow]] = {}
+    for r in rows:
+        if r.meeting_date:
+            by_meeting.setdefault((r.review_id, r.meeting_date), []).append(r)
+    flagged = {}
+    for group in by_meeting.values():
+        for f in figures:
+            values = {getattr(r, f) for r in group if getattr(r, f) is not None}
+            if len(values) > 1:
+                for r in group:
+                    flagged.setdefault(id(r), []).append(f)
+    return [
+        dataclasses.replace(r, conflict="disagrees on " + ", ".join(flagged[id(r)]))
+        if id(r) in flagged
+        else r
+        for r in rows
+    ]
