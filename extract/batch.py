@@ -248,6 +248,7 @@ def run_batch(
         tables[REVIEW_PROGRESS.name] = linked.progress
         for table in TABLES:
             writer.write_table(table, tables[table.name])
+            writer.write_parquet(table, tables[table.name])
         writer.write_sqlite(TABLES, tables)
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))

@@ -104,6 +104,36 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_OUTPUT,
         help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
     )
+
+    q = sub.add_parser(
+        "query",
+        help="run SQL over the dataset (DuckDB)",
+        description="SQL over the output tables, each a view of the same name "
+        "(documents, review_progress, action_counts, …).",
+    )
+    q.add_argument(
+        "sql", help='e.g. "SELECT review_id, meeting_date, complete FROM review_progress"'
+    )
+    q.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
+    )
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    rp = sub.add_parser(
+        "report",
+        help="write report.html (offline) and charts/*.png into the dataset folder",
+        description="A self-contained HTML report: a progress chart per review, a timeline "
+        "of events, the documents with their status and warnings; charts also as PNG.",
+    )
+    rp.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
+    )
     return parser
 
 
@@ -117,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             return _evaluate(args)
         if args.command == "trace":
             return _trace(args)
+        if args.command == "query":
+            return _query(args)
+        if args.command == "report":
+            return _report(args)
     except UsageError as exc:
         print(f"committee-papers: error: {exc}", file=sys.stderr)
         return 2
@@ -194,6 +228,27 @@ def _trace(args: argparse.Namespace) -> int:
     except NoSuchReview as exc:
         print(f"committee-papers: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from extract.query import QueryError, run_query
+
+    try:
+        print(run_query(args.out, args.sql, args.format), end="")
+    except QueryError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from extract.report import ReportError, build_report
+
+    try:
+        path = build_report(args.out)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"wrote {path}")
     return 0
 
 

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from extract.batch import run_batch
@@ -26,16 +27,20 @@ def fresh(tmp_path_factory) -> Path:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    """Every output file's bytes; the SQLite database by its SQL dump (its bytes also
-    carry the SQLite library's version)."""
+    """Every output file's bytes; the SQLite database and Parquet files by content (their
+    bytes also carry the library versions). report.html and charts/ are not outputs of
+    `run`."""
     out = {}
     for p in sorted(folder.rglob("*")):
-        if not p.is_file() or p.name == "run.json":  # run.json holds timings
-            continue
+        rel = p.relative_to(folder)
+        if not p.is_file() or p.name == "run.json" or rel.parts[0] in ("charts", "report.html"):
+            continue  # run.json holds timings
         if p.suffix == ".sqlite":
             con = sqlite3.connect(p)
             out[str(p.relative_to(folder))] = "\n".join(con.iterdump()).encode()
             con.close()
+        elif p.suffix == ".parquet":  # likewise: compared by content
+            out[str(p.relative_to(folder))] = repr(pq.read_table(p).to_pylist()).encode()
         else:
             out[str(p.relative_to(folder))] = p.read_bytes()
     return out
