@@ -68,14 +68,43 @@ def link(
         t = types.get((council_slug(council), name_slug), Counter()).most_common(1)
         return review_key(council, name_slug, t[0][0] if t else "")
 
-    mentions = [dataclasses.replace(m, review_id=key(m.doc_id, m.review_id)) for m in mentions]
+    resolved = _resolve_type_only(mentions, docs)
+    mentions = [
+        dataclasses.replace(
+            m, review_id=key(m.doc_id, m.review_id or resolved[(m.doc_id, m.review_type)])
+        )
+        for m in mentions
+        if m.review_id or (m.doc_id, m.review_type) in resolved
+    ]
+    by_doc = {doc_id: rid for (doc_id, _), rid in resolved.items()}
     counts = [
-        dataclasses.replace(c, review_id=key(c.doc_id, c.review_id)) if c.review_id else c
+        dataclasses.replace(c, review_id=key(c.doc_id, c.review_id or by_doc[c.doc_id]))
+        if c.review_id or c.doc_id in by_doc
+        else c
         for c in counts
     ]
     reviews = _review_rows(mentions, names, docs)
     progress = _progress(mentions, counts, docs, status)
     return Linked(reviews, mentions, counts, progress)
+
+
+def _resolve_type_only(mentions, docs) -> dict[tuple[str, str], str]:
+    """A paper that names only a type ("Thematic Review Action Plan - Update") means its
+    council's one review of that type, named in full in another paper."""
+    named: dict[tuple[str, str], set[str]] = {}
+    for m in mentions:
+        if m.review_id:
+            council = council_slug(docs[m.doc_id].council) if m.doc_id in docs else ""
+            named.setdefault((council, m.review_type), set()).add(m.review_id)
+    out = {}
+    for m in mentions:
+        if m.review_id:
+            continue
+        council = council_slug(docs[m.doc_id].council) if m.doc_id in docs else ""
+        candidates = named.get((council, m.review_type), set())
+        if len(candidates) == 1:
+            out[(m.doc_id, m.review_type)] = next(iter(candidates))
+    return out
 
 
 def _review_rows(mentions, names: dict[str, Counter], docs) -> list[ReviewRow]:

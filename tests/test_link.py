@@ -161,3 +161,25 @@ def test_sqlite_database_holds_every_table_with_its_keys():
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     ddl = con.execute("SELECT sql FROM sqlite_master WHERE name = 'review_progress'").fetchone()[0]
     assert 'PRIMARY KEY ("review_id", "doc_id")' in ddl and 'REFERENCES "reviews"' in ddl
+
+
+def test_a_paper_naming_only_the_type_links_to_the_councils_one_review_of_that_type():
+    from extract.models import ActionCountRow
+
+    docs = [
+        _doc("a", "Thurrock Council", "2022-11-01"),
+        _doc("b", "Thurrock Council", "2023-09-12"),
+    ]
+    mentions = [
+        _mention("a", "serious-youth-violence", "thematic_review"),
+        _mention("b", "", "thematic_review"),  # "the Thematic Review", no title in paper b
+    ]
+    counts = [
+        ActionCountRow(
+            "b", 1, "", 6, 15, None, None, None, None, None, None, None, "s", 1, 0, 1, "r"
+        )
+    ]
+    linked = link(docs, mentions, counts, {}, {})
+    assert {m.review_id for m in linked.mentions} == {"thurrock/serious-youth-violence"}
+    assert [c.review_id for c in linked.action_counts] == ["thurrock/serious-youth-violence"]
+    assert linked.reviews[0].n_documents == 2

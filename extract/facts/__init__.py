@@ -214,10 +214,11 @@ class FactExtractor:
 
     def _mentions(self, doc_id, doc, mentions: list[Mention], sentences, facts: Facts) -> None:
         for i, m in enumerate(mentions, 1):
-            rid = slug(m.name)
-            facts.reviews.setdefault(rid, (m.name, m.review_type.value))
+            rid = slug(m.name)  # "" for a type named alone, resolved when linking
+            if rid:
+                facts.reviews.setdefault(rid, (m.name, m.review_type.value))
             s, e = sentences.around(m.start, m.end)
-            if rid not in facts.status and _STATUS.search(doc.text[s:e]):
+            if rid and rid not in facts.status and _STATUS.search(doc.text[s:e]):
                 facts.status[rid] = collapse(doc.text[s : sentences.carry_on(e)])
             facts.review_mentions.append(
                 ReviewMentionRow(
@@ -412,6 +413,9 @@ class _SentenceIndex:
 
 
 def _owning_review(mentions: list[Mention], start: int, end: int, facts: Facts) -> str:
+    """The review named in the sentence, else the one named last before it (a heading
+    counts), else the paper's only review; "" when only a type was named (linking
+    resolves it)."""
     inside = [m for m in mentions if start <= m.start < end]
     if inside:
         return slug(inside[0].name)
