@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.facts import FactExtractor
 from extract.facts.dates import DateFinder
@@ -240,3 +242,48 @@ def test_markdown_paper_reviews_and_counts(processed):
         "serious-youth-violence-and-gang-related-crime"
     }
     assert sum(1 for r in f.action_counts) == 2
+
+
+_facts_once = FactExtractor.load()
+_normaliser_once = Normaliser.load()
+
+_council_words = st.sampled_from(
+    [
+        "6th December 2022",
+        "22nd, 23 and 24th November",
+        "May – August 2019",
+        "ten",
+        "14",
+        "recommendations",
+        "actions are complete",
+        "rated amber",
+        "Serious Case Review",
+        "Shae and Ashley LHR",
+        "the Thematic Review",
+        "conference",
+        "launched",
+        "over 400 delegates",
+        "\n",
+        "\n\n",
+        ".",
+        "‘Ben’ (Croydon)",
+        "2 of the 14 actions have been completed",
+        "Iscp",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_council_words, st.text(max_size=30)), max_size=40), st.booleans())
+def test_facts_from_any_text_never_raise_and_quote_exactly(pieces, with_meeting):
+    """Property: whatever the text (control characters, mixed scripts, council phrases in
+    any order), extraction does not raise and every span quotes the document exactly."""
+    doc = _normaliser_once.normalise([Page(1, " ".join(pieces))], is_pdf=False)
+    facts = _facts_once.extract("d", doc, "2022-11-15" if with_meeting else "")
+    text = doc.text
+    for row in facts.dates:
+        assert text[row.char_start : row.char_end] == row.text
+    for row in facts.review_mentions:
+        assert text[row.char_start : row.char_end] == row.mention
+    for row in [*facts.action_counts, *facts.events]:
+        assert text[row.char_start : row.char_end] == row.sentence
