@@ -35,6 +35,7 @@ COUNT_FIELDS = (
     "rag_red",
 )
 STATUS_FIELDS = frozenset(COUNT_FIELDS) - {"recommendations", "actions"}
+RAG_FIELDS = frozenset({"rag_green", "rag_amber", "rag_red"})
 _COUNT_TRIGGER = re.compile(
     r"\b(?:recommendations?|actions?|actionable|rated|amber|green|completed?|overdue)\b", re.I
 )
@@ -246,6 +247,10 @@ class FactExtractor:
                 continue
             end = start + len(sent.text.rstrip())
             review = _owning_review(mentions, start, end, facts)
+            if not review and not values.keys() - RAG_FIELDS:
+                continue  # RAG ratings alone, of no review: KPIs, not an action plan
+            if _mostly_figures(sent.text):
+                continue  # a table row of figures
             facts.action_counts.append(
                 ActionCountRow(
                     doc_id,
@@ -440,6 +445,13 @@ def _fuller_name(name: str, before: str) -> str:
         if f.split()[0][:1].isupper() and f.split()[0].lower() not in ("the", "a", "this")
     ]
     return " ".join(fuller[-1].split()) if fuller else name
+
+
+def _mostly_figures(text: str) -> bool:
+    words = text.split()
+    figures = sum(1 for w in words if re.fullmatch(r"[£$€]?[\d,.%()/-]+[km]?", w))
+    years = sum(1 for w in words if w in ("Year", "£000s"))
+    return len(words) > 8 and (figures + years) / len(words) > 0.5
 
 
 def _line_index(lines, offset: int) -> int:
