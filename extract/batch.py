@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from extract import __version__
+from extract.cache import ResultCache
 from extract.discover import Discovery, InputFile, discover
 from extract.link import link
 from extract.manifest import ManifestError, merge, read_manifest
@@ -115,29 +116,56 @@ def _assign_ids(items: list[_Item]) -> None:
 # One Processor per worker process, built by the pool's initializer: the rules (and later
 # the spaCy pipeline) are compiled once per worker, not once per document.
 _worker: Processor | None = None
+_timeout: float = 0.0
 
 
 def _init_worker(settings: RunSettings) -> None:
-    global _worker
+    global _worker, _timeout
     _worker = Processor.build(settings.ingest)
+    _timeout = settings.timeout_per_doc
 
 
 def _work(job: tuple[Path, str]) -> DocumentResult:
     assert _worker is not None
     path, doc_id = job
-    return _worker.process(path, path.read_bytes(), doc_id)
+    return _worker.process(path, path.read_bytes(), doc_id, _timeout)
 
 
-def _results(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[DocumentResult]:
+def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[DocumentResult]:
+    if not jobs:
+        return
     if settings.workers <= 1 or len(jobs) <= 1:
         processor = Processor.build(settings.ingest)
         for path, doc_id in jobs:
-            yield processor.process(path, path.read_bytes(), doc_id)
+            yield processor.process(path, path.read_bytes(), doc_id, settings.timeout_per_doc)
         return
     with ProcessPoolExecutor(
         max_workers=settings.workers, initializer=_init_worker, initargs=(settings,)
     ) as pool:
         yield from pool.map(_work, jobs, chunksize=1)
+
+
+def _results(
+    items: list[_Item], settings: RunSettings, cache: ResultCache | None
+) -> Iterator[DocumentResult]:
+    """Results in the order of `items`: from the cache where it has them, else processed
+    (and then cached, unless they failed for a reason that may not last)."""
+    cached = {}
+    if cache is not None and not settings.force:
+        for item in items:
+            hit = cache.get(item.sha256, item.doc_id)
+            if hit is not None:
+                cached[item.doc_id] = hit
+    fresh = _processed([(i.file.path, i.doc_id) for i in items if i.doc_id not in cached], settings)
+    for item in items:
+        if item.doc_id in cached:
+            yield cached[item.doc_id]
+            continue
+        result = next(fresh)
+        transient = {ErrorType.TIMEOUT, ErrorType.INTERNAL_ERROR, ErrorType.UNREADABLE}
+        if cache is not None and not any(p.error_type in transient for p in result.problems):
+            cache.put(item.sha256, item.doc_id, result)
+        yield result
 
 
 def _load_manifests(found: Discovery, root: Path, notes: list[str]) -> dict[str, dict[str, str]]:
@@ -181,9 +209,11 @@ def run_batch(
     fact_rows: dict[str, list] = {name: [] for name in FACT_TABLES}
     review_names: dict[str, Counter] = {}
     review_status: dict[tuple[str, str], str] = {}
-    jobs = [(i.file.path, i.doc_id) for i in todo]
+    cache = None
+    if settings.cache_dir is not None:
+        cache = ResultCache(settings.cache_dir, _settings_key(settings))
     with DatasetWriter(out) as writer:
-        for item, result in zip(todo, _results(jobs, settings), strict=True):
+        for item, result in zip(todo, _results(todo, settings, cache), strict=True):
             if result.text is not None and settings.write_text:
                 writer.write_text(item.doc_id, result.text.text)
             if result.structure is not None:
@@ -260,9 +290,16 @@ def run_batch(
         summary.failed = statuses[Status.FAILED.value]
         summary.duplicates = statuses[Status.DUPLICATE.value]
         summary.pages = sum(r.pages for r in documents if r.status != Status.DUPLICATE.value)
+        if cache is not None:
+            summary.notes.append(f"cache: {cache.hits} of {len(todo)} documents reused")
         summary.elapsed = time.perf_counter() - started
         writer.write_json("run.json", _run_info(paths, settings, summary, started_at))
     return summary
+
+
+def _settings_key(settings: RunSettings) -> str:
+    """What in the settings changes a document's result (not workers, not the cache)."""
+    return hashlib.sha256(repr(settings.ingest).encode()).hexdigest()[:12]
 
 
 def _row_key(row) -> tuple:

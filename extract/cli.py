@@ -21,6 +21,7 @@ from extract.write import OutputFolderError, check_output_folder
 DEFAULT_INPUT = Path("corpus")
 DEFAULT_OUTPUT = Path("outputs")
 DEFAULT_GOLD = Path("tests/gold")
+DEFAULT_CACHE = Path(".cache/committee-papers")
 
 
 class UsageError(Exception):
@@ -66,6 +67,23 @@ def _parser() -> argparse.ArgumentParser:
         choices=[e.value for e in PdfTextEngine],
         default=PdfTextEngine.PDFIUM.value,
         help="engine for PDF body text (default: pdfium, ~70x faster; pdfplumber for comparison)",
+    )
+    run.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"per-document results kept for re-runs and resumes (default: {DEFAULT_CACHE})",
+    )
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument(
+        "--force", action="store_true", help="reprocess every file (refreshes the cache)"
+    )
+    run.add_argument(
+        "--timeout-per-doc",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="give up on one paper after this long, with an error row (default: 120)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--verbose", action="store_true", help="one status line per document")
@@ -170,6 +188,8 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"input path '{p}' does not exist; {hint}")
     if args.workers < 1:
         raise UsageError("--workers must be 1 or more")
+    if args.timeout_per_doc < 0:
+        raise UsageError("--timeout-per-doc must be 0 (no limit) or more seconds")
     try:
         check_output_folder(args.out)
     except OutputFolderError as exc:
@@ -177,6 +197,9 @@ def _run(args: argparse.Namespace) -> int:
     settings = RunSettings(
         ingest=IngestSettings(pdf=PdfSettings(text_engine=PdfTextEngine(args.pdf_text))),
         workers=args.workers,
+        cache_dir=None if args.no_cache else args.cache,
+        force=args.force,
+        timeout_per_doc=args.timeout_per_doc,
     )
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
     try:

@@ -66,6 +66,7 @@ class ErrorType(StrEnum):
     PAGES_WITHOUT_TEXT = "pages_without_text"  # some pages have no text layer
     ENCODING_FALLBACK = "encoding_fallback"  # undecodable bytes were replaced
     UNREADABLE = "unreadable"  # the OS refused to read it (permissions, I/O error)
+    TIMEOUT = "timeout"  # took longer than --timeout-per-doc
     INTERNAL_ERROR = "internal_error"  # a bug in committee-papers: please report it
 
 

@@ -7,7 +7,10 @@ status and its problems, so a batch always goes on.
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,10 +64,18 @@ class Processor:
             FactExtractor.load(),
         )
 
-    def process(self, path: Path, data: bytes, doc_id: str = "") -> DocumentResult:
+    def process(
+        self, path: Path, data: bytes, doc_id: str = "", timeout: float = 0.0
+    ) -> DocumentResult:
         fmt = source_format_of(path)
         try:
-            return self._process(path, data, fmt, doc_id)
+            with _time_limit(timeout):
+                return self._process(path, data, fmt, doc_id)
+        except _Timeout:
+            message = f"gave up after {timeout:g} s; if the file is sound, raise --timeout-per-doc"
+            return DocumentResult(
+                fmt, Status.FAILED, problems=[Problem(ErrorType.TIMEOUT, message)]
+            )
         except IngestError as exc:
             return DocumentResult(
                 fmt, Status.FAILED, pages=exc.pages, problems=[Problem(exc.error_type, exc.message)]
@@ -101,3 +112,31 @@ class Processor:
             problems=raw.problems,
             warnings=raw.warnings + structure.warnings,
         )
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """SIGALRM-based limit; only where signals can be used (the main thread, on Unix)."""
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

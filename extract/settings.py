@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
 
 class PdfTextEngine(StrEnum):
@@ -45,3 +46,10 @@ class RunSettings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     workers: int = 1
     write_text: bool = True  # write text/<doc_id>.txt, the text every span points into
+    # Per-document results are cached here, keyed by content and pipeline version: a re-run
+    # reuses them and a killed run resumes. None: no cache.
+    cache_dir: Path | None = None
+    force: bool = False  # reprocess everything (and refresh the cache)
+    # A document taking longer than this (seconds) gets a timeout error row. It interrupts
+    # Python code (pdfplumber, our rules); a hang inside PDFium's C code is not reached.
+    timeout_per_doc: float = 120.0

@@ -1,0 +1,111 @@
+"""Robustness: the cache (re-runs, resumes), time limits, and a batch killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from extract import batch as batch_module
+from extract.batch import run_batch
+from extract.settings import RunSettings
+from tests.conftest import CORPUS, KENT, ROOT
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "run.json" and p.suffix not in (".sqlite", ".parquet")
+    }
+
+
+def test_a_warm_run_reuses_everything_and_writes_the_same_dataset(tmp_path):
+    cache = tmp_path / "cache"
+    cold = run_batch([CORPUS], tmp_path / "cold", RunSettings(cache_dir=cache))
+    warm = run_batch([CORPUS], tmp_path / "warm", RunSettings(cache_dir=cache))
+    assert "cache: 0 of 10 documents reused" in cold.notes
+    assert "cache: 10 of 10 documents reused" in warm.notes
+    assert _outputs(tmp_path / "cold") == _outputs(tmp_path / "warm")
+    forced = run_batch([CORPUS], tmp_path / "forced", RunSettings(cache_dir=cache, force=True))
+    assert "cache: 0 of 10 documents reused" in forced.notes
+
+
+def test_only_new_or_changed_files_are_processed(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    cache = tmp_path / "cache"
+    run_batch([corpus], tmp_path / "one", RunSettings(cache_dir=cache))
+    changed = corpus / "thurrock" / "2023-03-14-item10-lscp-annual-report-2021-22.txt"
+    changed.write_text(changed.read_text() + "\nA note added later.\n")
+    again = run_batch([corpus], tmp_path / "two", RunSettings(cache_dir=cache))
+    assert "cache: 9 of 10 documents reused" in again.notes
+
+
+def test_a_document_over_its_time_limit_fails_alone(tmp_path, monkeypatch):
+    slow = tmp_path / "in" / "slow.txt"
+    slow.parent.mkdir()
+    slow.write_text("14 March 2023 ITEM: 1\nA slow paper.\n")
+    shutil.copy(
+        CORPUS / "kent" / "2025-03-04-cabinet-agenda-frontsheet.pdf", slow.parent / "agenda.pdf"
+    )
+    original = batch_module.Processor._process
+
+    def crawl(self, path, data, fmt, doc_id):
+        if path.name == "slow.txt":
+            time.sleep(5)
+        return original(self, path, data, fmt, doc_id)
+
+    monkeypatch.setattr(batch_module.Processor, "_process", crawl)
+    started = time.perf_counter()
+    summary = run_batch([slow.parent], tmp_path / "out", RunSettings(timeout_per_doc=0.5))
+    assert time.perf_counter() - started < 4
+    errors = (tmp_path / "out" / "errors.csv").read_text()
+    assert "slow.txt" in errors and ",timeout," in errors and "--timeout-per-doc" in errors
+    assert (summary.ok, summary.failed) == (1, 1)
+
+
+def test_a_killed_run_leaves_a_whole_dataset_and_the_next_run_resumes(tmp_path):
+    """SIGKILL a real batch mid-run: the output folder is the previous dataset, untouched;
+    the next run reuses what the killed one finished."""
+    archive = tmp_path / "archive"
+    shutil.copytree(CORPUS, archive / "corpus")
+    if KENT.is_dir():  # more work, so the kill lands mid-run
+        for pdf in sorted(KENT.glob("full_council/2025-03-13/*.pdf"))[:12]:
+            shutil.copy(pdf, archive / pdf.name)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run_batch([archive / "corpus"], out, RunSettings())  # the previous, complete dataset
+    before = _outputs(out)
+
+    cmd = [
+        sys.executable,
+        str(ROOT / "pipeline.py"),
+        "run",
+        str(archive),
+        "--out",
+        str(out),
+        "--cache",
+        str(cache),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(cache.rglob("*.pickle")):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _outputs(out) == before  # never a mix of old and new
+
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    reused = int(done.stderr.split("cache: ")[1].split(" of ")[0])
+    assert reused >= 1  # the killed run's finished documents were kept
+    assert not list(tmp_path.glob("out.partial-*"))  # the stale half-written folder is gone
+    files = [p for p in archive.rglob("*") if p.suffix in {".pdf", ".txt", ".md"}]
+    assert (out / "documents.csv").read_text().count("\n") == len(files) + 1
