@@ -330,6 +330,7 @@ def _document_row(
         chars=len(text.text) if text is not None else 0,
         encoding=result.encoding,
         ocr_suspected=bool(text is not None and text.ocr_suspected),
+        ocr_applied=result.ocr_applied,
         council=meta["council"],
         committee=meta["committee"],
         meeting_date=meta["meeting_date"],

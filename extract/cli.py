@@ -14,6 +14,7 @@ from pathlib import Path
 
 from extract import __version__
 from extract.batch import run_batch
+from extract.ingest.ocr import INSTALL_HINT, ocr_available
 from extract.models import Status
 from extract.settings import IngestSettings, PdfSettings, PdfTextEngine, RunSettings
 from extract.write import OutputFolderError, check_output_folder
@@ -84,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
         default=120.0,
         metavar="SECONDS",
         help="give up on one paper after this long, with an error row (default: 120)",
+    )
+    run.add_argument(
+        "--ocr",
+        action="store_true",
+        help="OCR scanned PDFs with ocrmypdf (apt-get install ocrmypdf tesseract-ocr-eng)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--verbose", action="store_true", help="one status line per document")
@@ -194,8 +200,15 @@ def _run(args: argparse.Namespace) -> int:
         check_output_folder(args.out)
     except OutputFolderError as exc:
         raise UsageError(str(exc)) from exc
+    if args.ocr and not ocr_available():
+        print(
+            f"note: --ocr: ocrmypdf is not installed; scans stay unread ({INSTALL_HINT})",
+            file=sys.stderr,
+        )
     settings = RunSettings(
-        ingest=IngestSettings(pdf=PdfSettings(text_engine=PdfTextEngine(args.pdf_text))),
+        ingest=IngestSettings(
+            pdf=PdfSettings(text_engine=PdfTextEngine(args.pdf_text)), ocr=args.ocr
+        ),
         workers=args.workers,
         cache_dir=None if args.no_cache else args.cache,
         force=args.force,

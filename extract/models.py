@@ -94,6 +94,7 @@ class DocumentRow:
     ocr_suspected: bool = col(
         "True when the text shows OCR damage (stray bullets, broken ordinals)."
     )
+    ocr_applied: bool = col("True when the text comes from our OCR run (--ocr) of a scanned PDF.")
     council: str = col("Council whose paper this is: from the paper, else manifest.csv.")
     committee: str = col("Committee or body the paper is for: from the paper, else manifest.csv.")
     meeting_date: str = col(

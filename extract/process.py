@@ -18,6 +18,7 @@ from extract.classify import DocTypeClassifier
 from extract.facts import FactExtractor, Facts
 from extract.ingest.base import IngestError, RawDocument
 from extract.ingest.normalise import DocumentText, Normaliser
+from extract.ingest.ocr import ocr_pdf
 from extract.ingest.pdf import read_pdf
 from extract.ingest.text import read_text
 from extract.models import DocType, ErrorType, Problem, SourceFormat, Status
@@ -32,6 +33,7 @@ class DocumentResult:
     doc_type: DocType = DocType.OTHER
     pages: int = 0
     encoding: str = ""
+    ocr_applied: bool = False
     text: DocumentText | None = None
     structure: Structure | None = None
     facts: Facts | None = None
@@ -93,7 +95,14 @@ class Processor:
     def _process(self, path: Path, data: bytes, fmt: SourceFormat, doc_id: str) -> DocumentResult:
         raw: RawDocument
         if fmt is SourceFormat.PDF:
-            raw = read_pdf(data, self.settings.pdf)
+            try:
+                raw = read_pdf(data, self.settings.pdf)
+            except IngestError as exc:
+                if exc.error_type is not ErrorType.NEEDS_OCR or not self.settings.ocr:
+                    raise
+                raw = read_pdf(ocr_pdf(data), self.settings.pdf)
+                raw.ocr_applied = True
+                raw.warnings.append("text from OCR (ocrmypdf): check figures against the scan")
         else:
             raw = read_text(data, suffix=path.suffix.lower())
         text = self.normaliser.normalise(raw.pages, is_pdf=fmt is SourceFormat.PDF)
@@ -106,6 +115,7 @@ class Processor:
             doc_type=doc_type,
             pages=len(raw.pages),
             encoding=raw.encoding,
+            ocr_applied=raw.ocr_applied,
             text=text,
             structure=structure,
             facts=facts,

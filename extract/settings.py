@@ -39,6 +39,7 @@ class NormaliseSettings:
 class IngestSettings:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    ocr: bool = False  # OCR scanned PDFs with ocrmypdf (when installed) instead of failing them
 
 
 @dataclass(frozen=True)

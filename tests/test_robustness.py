@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from extract import batch as batch_module
 from extract.batch import run_batch
 from extract.settings import RunSettings
@@ -109,3 +111,66 @@ def test_a_killed_run_leaves_a_whole_dataset_and_the_next_run_resumes(tmp_path):
     assert not list(tmp_path.glob("out.partial-*"))  # the stale half-written folder is gone
     files = [p for p in archive.rglob("*") if p.suffix in {".pdf", ".txt", ".md"}]
     assert (out / "documents.csv").read_text().count("\n") == len(files) + 1
+
+
+def _scanned_pdf(tmp_path: Path) -> Path:
+    """A real page rendered to an image and saved as an image-only PDF: a scan."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(CORPUS / "kent" / "2025-03-04-cabinet-agenda-frontsheet.pdf"))
+    image = pdf[0].render(scale=2.5).to_pil().convert("L")
+    out = tmp_path / "scan" / "scanned-agenda.pdf"
+    out.parent.mkdir()
+    image.save(out, "PDF", resolution=180)
+    return out
+
+
+def test_a_scan_without_ocr_is_a_needs_ocr_row_saying_how(tmp_path):
+    scan = _scanned_pdf(tmp_path)
+    run_batch([scan.parent], tmp_path / "out", RunSettings())
+    errors = (tmp_path / "out" / "errors.csv").read_text()
+    assert ",needs_ocr," in errors and "--ocr" in errors and "apt-get install ocrmypdf" in errors
+
+
+def test_ocr_requested_but_not_installed_says_how_to_install(tmp_path, monkeypatch):
+    import extract.ingest.ocr as ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    scan = _scanned_pdf(tmp_path)
+    from extract.settings import IngestSettings
+
+    run_batch([scan.parent], tmp_path / "out", RunSettings(ingest=IngestSettings(ocr=True)))
+    errors = (tmp_path / "out" / "errors.csv").read_text()
+    assert "ocrmypdf is not installed" in errors and "apt-get install ocrmypdf" in errors
+
+
+@pytest.mark.skipif(shutil.which("ocrmypdf") is None, reason="ocrmypdf is not installed")
+def test_ocr_reads_a_scan_and_marks_it(tmp_path):
+    from extract.settings import IngestSettings
+
+    scan = _scanned_pdf(tmp_path)
+    summary = run_batch(
+        [scan.parent], tmp_path / "out", RunSettings(ingest=IngestSettings(ocr=True))
+    )
+    assert summary.ok == 1
+    docs = (tmp_path / "out" / "documents.csv").read_text()
+    assert ",agenda," in docs  # classified from the OCR'd text
+    header = docs.splitlines()[0].split(",")
+    row = docs.splitlines()[1].split(",")
+    assert row[header.index("ocr_applied")] == "true"
+    text = next((tmp_path / "out" / "text").glob("*.txt")).read_text()
+    assert "CABINET" in text and "Apologies" in text
+
+
+def test_a_500_page_pack_is_read_whole(tmp_path):
+    import pikepdf
+
+    src = pikepdf.open(CORPUS / "kent" / "2025-01-09-county-council-minutes.pdf")
+    big = pikepdf.new()
+    while len(big.pages) < 500:
+        big.pages.extend(src.pages)
+    path = tmp_path / "pack" / "pack.pdf"
+    path.parent.mkdir()
+    big.save(path)
+    summary = run_batch([path.parent], tmp_path / "out", RunSettings())
+    assert (summary.ok, summary.pages) == (1, 500)

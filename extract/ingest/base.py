@@ -24,3 +24,4 @@ class RawDocument:
     encoding: str = ""
     problems: list[Problem] = field(default_factory=list)  # partial failures
     warnings: list[str] = field(default_factory=list)  # worth knowing, nothing lost
+    ocr_applied: bool = False  # the text comes from our OCR run

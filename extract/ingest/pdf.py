@@ -100,7 +100,7 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
         raise IngestError(
             ErrorType.NEEDS_OCR,
             f"no page of {n} has a text layer (a scanned paper); run with --ocr "
-            "once OCR support is installed, or OCR it with ocrmypdf first",
+            "(it needs ocrmypdf: apt-get install ocrmypdf tesseract-ocr-eng)",
             pages=n,
         )
     blank = [p for p in empty if p not in failed]
