@@ -174,3 +174,23 @@ def test_a_500_page_pack_is_read_whole(tmp_path):
     big.save(path)
     summary = run_batch([path.parent], tmp_path / "out", RunSettings())
     assert (summary.ok, summary.pages) == (1, 500)
+
+
+def test_a_file_the_os_refuses_to_read_is_an_unreadable_row(tmp_path, monkeypatch):
+    """As root, chmod 000 does not stop a read; the refusal is simulated at the read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "locked.txt").write_text("ITEM: 1")
+    shutil.copy(CORPUS / "kent" / "2025-03-04-cabinet-agenda-frontsheet.pdf", folder / "agenda.pdf")
+    real = Path.read_bytes
+
+    def refuse(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    summary = run_batch([folder], tmp_path / "out", RunSettings())
+    errors = (tmp_path / "out" / "errors.csv").read_text()
+    assert "locked.txt" in errors and ",unreadable," in errors and "Permission denied" in errors
+    assert (summary.ok, summary.failed) == (1, 1)
