@@ -51,12 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"files or folders of papers (default: {DEFAULT_INPUT}/)",
     )
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
-    )
+    _add_out(run)
     run.add_argument(
         "--workers",
         type=int,
@@ -122,12 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         "sentence, the paper and page. Names are matched loosely.",
     )
     tr.add_argument("review", help='name, alias or id, e.g. "Shae and Ashley"')
-    tr.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
-    )
+    _add_out(tr)
 
     q = sub.add_parser(
         "query",
@@ -138,12 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument(
         "sql", help='e.g. "SELECT review_id, meeting_date, complete FROM review_progress"'
     )
-    q.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUTPUT,
-        help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
-    )
+    _add_out(q)
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     rp = sub.add_parser(
@@ -152,13 +137,17 @@ def _parser() -> argparse.ArgumentParser:
         description="A self-contained HTML report: a progress chart per review, a timeline "
         "of events, the documents with their status and warnings; charts also as PNG.",
     )
-    rp.add_argument(
+    _add_out(rp)
+    return parser
+
+
+def _add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUTPUT,
         help=f"dataset folder (default: {DEFAULT_OUTPUT}/)",
     )
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

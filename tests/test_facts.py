@@ -226,12 +226,7 @@ def test_no_events_from_births_deaths_or_acts(processed):
 def test_every_fact_quotes_the_document_exactly(processed, path):
     result = processed(path)
     text, f = result.text.text, result.facts
-    for row in f.dates:
-        assert text[row.char_start : row.char_end] == row.text
-    for row in f.review_mentions:
-        assert text[row.char_start : row.char_end] == row.mention
-    for row in [*f.action_counts, *f.events]:
-        assert text[row.char_start : row.char_end] == row.sentence
+    assert_quotes_exactly(text, f)
     for row in [*f.dates, *f.review_mentions, *f.action_counts, *f.events]:
         assert 1 <= row.page <= result.pages and row.rule
 
@@ -280,7 +275,11 @@ def test_facts_from_any_text_never_raise_and_quote_exactly(pieces, with_meeting)
     any order), extraction does not raise and every span quotes the document exactly."""
     doc = _normaliser_once.normalise([Page(1, " ".join(pieces))], is_pdf=False)
     facts = _facts_once.extract("d", doc, "2022-11-15" if with_meeting else "")
-    text = doc.text
+    assert_quotes_exactly(doc.text, facts)
+
+
+def assert_quotes_exactly(text: str, facts) -> None:
+    """Provenance: every row's span slices the document to exactly what the row quotes."""
     for row in facts.dates:
         assert text[row.char_start : row.char_end] == row.text
     for row in facts.review_mentions:
