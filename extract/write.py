@@ -182,8 +182,29 @@ def datapackage(tables: Sequence[TableSchema]) -> dict[str, Any]:
                 "schema": schema,
             }
         )
+    # The same tables in two more formats: typed Parquet (same schema) and one SQLite file.
+    resources += [
+        {
+            "name": f"{t.name}-parquet",
+            "path": f"parquet/{t.name}.parquet",
+            "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet",
+            "description": f"{t.name}.csv as typed Parquet.",
+            "schema": {"fields": [{"name": c.name, "type": c.type} for c in t.columns]},
+        }
+        for t in tables
+    ]
+    resources.append(
+        {
+            "name": "sqlite",
+            "path": SQLITE_NAME,
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "description": "Every table in one SQLite database, with primary and foreign keys.",
+        }
+    )
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": PACKAGE_NAME,
         "title": "Facts extracted from local-council committee papers",
         "description": (

@@ -89,7 +89,14 @@ def _check_value(value: str, ftype: str) -> bool:
 
 def test_datapackage_describes_every_table_truly(fresh):
     package = json.loads((fresh / "datapackage.json").read_text())
-    resources = {r["name"]: r for r in package["resources"]}
+    for r in package["resources"]:
+        assert (fresh / r["path"]).is_file(), r["path"]  # every resource is there
+    others = [r for r in package["resources"] if r.get("format") != "csv"]
+    assert {r["path"] for r in others} == {
+        *(f"parquet/{t.name}.parquet" for t in TABLES),
+        "committee_papers.sqlite",
+    }
+    resources = {r["name"]: r for r in package["resources"] if r.get("format") == "csv"}
     csvs = {p.stem for p in fresh.glob("*.csv")}
     assert set(resources) == csvs == {t.name for t in TABLES}
 
