@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         help="give up on one paper after this long, with an error row (default: 120)",
     )
     run.add_argument(
+        "--layout-pages",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep pdfplumber word boxes for the first N pages of each PDF (default 0)",
+    )
+    run.add_argument(
         "--ocr",
         action="store_true",
         help="OCR scanned PDFs with ocrmypdf (apt-get install ocrmypdf tesseract-ocr-eng)",
@@ -196,7 +203,10 @@ def _run(args: argparse.Namespace) -> int:
         )
     settings = RunSettings(
         ingest=IngestSettings(
-            pdf=PdfSettings(text_engine=PdfTextEngine(args.pdf_text)), ocr=args.ocr
+            pdf=PdfSettings(
+                text_engine=PdfTextEngine(args.pdf_text), layout_pages=args.layout_pages
+            ),
+            ocr=args.ocr,
         ),
         workers=args.workers,
         cache_dir=None if args.no_cache else args.cache,

@@ -239,8 +239,8 @@ class FactExtractor:
     def _counts(self, doc_id, doc, spacy_sents, mentions: list[Mention], facts: Facts) -> None:
         seen: set[int] = set()
         for start, sent in spacy_sents:
-            if start in seen:
-                continue
+            if start in seen or not _COUNT_TRIGGER.search(sent.text):
+                continue  # the Matcher only where a count word is
             seen.add(start)
             values, rules = self._read_counts(sent)
             if not values:

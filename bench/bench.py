@@ -1,0 +1,134 @@
+"""Benchmark: the whole pipeline over the Kent set and the corpus, against bare extraction.
+
+    .venv/bin/python bench/bench.py [--kent ../shared/kent] [--plumber-pages 150]
+
+Prints, from one run: docs/s and pages/s with 1 and 2 workers, cold and warm cache, peak
+RSS (the main process, and the largest worker); and, on the same PDFs, bare pypdfium2
+text extraction and bare pdfplumber extract_text (on the first N pages only: it runs at a
+few pages a second) as the floor, with the ratios. Start-up (imports, rule loading) is
+reported apart. Figures, not assertions: nothing here fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def bare_pdfium(pdfs: list[Path]) -> tuple[int, float]:
+    import pypdfium2 as pdfium
+
+    pages, started = 0, time.perf_counter()
+    for path in pdfs:
+        try:
+            doc = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue
+        for i in range(len(doc)):
+            page = doc[i]
+            page.get_textpage().get_text_range()
+            pages += 1
+        doc.close()
+    return pages, time.perf_counter() - started
+
+
+def bare_pdfplumber(pdfs: list[Path], limit: int) -> tuple[int, float]:
+    import pdfplumber
+
+    pages, started = 0, time.perf_counter()
+    for path in pdfs:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                pages += 1
+                if pages >= limit:
+                    return pages, time.perf_counter() - started
+    return pages, time.perf_counter() - started
+
+
+def peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kent", type=Path, default=ROOT.parent / "shared" / "kent")
+    parser.add_argument("--plumber-pages", type=int, default=150)
+    args = parser.parse_args()
+    if not args.kent.is_dir():
+        sys.exit(f"bench: no Kent set at {args.kent}; pass --kent DIR")
+
+    t = time.perf_counter()
+    from extract.batch import run_batch
+    from extract.process import Processor
+    from extract.settings import IngestSettings, RunSettings
+
+    imports = time.perf_counter() - t
+    t = time.perf_counter()
+    Processor.build(IngestSettings())
+    startup = time.perf_counter() - t
+
+    print(
+        f"machine: {platform.machine()}, {platform.python_version()}, cpus={shutil.os.cpu_count()}"
+    )
+    print(f"start-up: imports {imports:.2f} s, rules and spaCy {startup:.2f} s (once per worker)")
+    pdfs = sorted(args.kent.rglob("*.pdf"))
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, paths in (("kent", [args.kent]), ("corpus", [ROOT / "corpus"])):
+            cache = Path(tmp) / f"cache-{label}"
+            for workers in (1, 2):
+                for temp in ("cold", "warm"):
+                    if temp == "cold":
+                        shutil.rmtree(cache, ignore_errors=True)
+                    settings = RunSettings(workers=workers, cache_dir=cache)
+                    out = Path(tmp) / f"out-{label}-{workers}-{temp}"
+                    s = run_batch(paths, out, settings)
+                    rows.append((label, workers, temp, s.documents, s.pages, s.elapsed))
+    pipeline = {(r[0], r[1], r[2]): r for r in rows}
+
+    print("\nwhole pipeline (elapsed as the run reports it; start-up of workers included)")
+    head = ("set", "workers", "cache", "docs", "pages", "s", "docs/s", "pages/s")
+    print("{:<7} {:>7} {:>5} {:>5} {:>6} {:>7} {:>7} {:>8}".format(*head))
+    for label, workers, temp, docs, pages, elapsed in rows:
+        print(
+            f"{label:<7} {workers:>7} {temp:>5} {docs:>5} {pages:>6} {elapsed:>7.2f} "
+            f"{docs / elapsed:>7.1f} {pages / elapsed:>8.1f}"
+        )
+    one, two = pipeline[("kent", 1, "cold")], pipeline[("kent", 2, "cold")]
+    print(f"2 workers vs 1 (kent, cold): {one[5] / two[5]:.2f}x")
+    warm = pipeline[("kent", 2, "warm")]
+    print(f"warm vs cold (kent, 2 workers): {100 * warm[5] / two[5]:.1f}% of the time")
+    print(
+        f"peak RSS: main {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
+        f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    )
+
+    pdfium_pages, pdfium_s = bare_pdfium(pdfs)
+    plumber_pages, plumber_s = bare_pdfplumber(pdfs, args.plumber_pages)
+    print("\nfloor, the same PDFs, one core")
+    pdfium_rate = pdfium_pages / pdfium_s
+    print(f"bare pypdfium2: {pdfium_pages} pages in {pdfium_s:.2f} s = {pdfium_rate:.0f} pages/s")
+    print(
+        f"bare pdfplumber extract_text: {plumber_pages} pages in {plumber_s:.2f} s = "
+        f"{plumber_pages / plumber_s:.1f} pages/s"
+    )
+    pipeline_rate = one[4] / one[5]
+    print(
+        f"pipeline, 1 worker: {pipeline_rate:.0f} pages/s = 1/{pdfium_rate / pipeline_rate:.1f} "
+        f"of bare pypdfium2, {pipeline_rate / (plumber_pages / plumber_s):.0f}x bare pdfplumber"
+    )
+
+
+if __name__ == "__main__":
+    main()
