@@ -131,8 +131,43 @@ def _work(job: tuple[Path, str]) -> DocumentResult:
     return _worker.process(path, path.read_bytes(), doc_id, _timeout)
 
 
+def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) -> DocumentResult:
+    """One document on a Dask worker; the Processor is built once per worker process."""
+    global _worker, _timeout
+    if _worker is None:
+        _init_worker(settings)
+    assert _worker is not None
+    return _worker.process(Path(path), data, doc_id, _timeout)
+
+
+def _processed_on_dask(
+    jobs: list[tuple[Path, str]], settings: RunSettings
+) -> Iterator[DocumentResult]:
+    """The same documents as tasks on a Dask cluster. The bytes travel with the task (the
+    workers need not see our disk); at most a few tasks per worker are in flight, so
+    memory stays flat however large the batch."""
+    from distributed import Client
+
+    with Client(settings.scheduler) as client:
+        window = max(4, 4 * len(client.scheduler_info()["workers"]))
+        pending = []
+        for i, (path, doc_id) in enumerate(jobs):
+            pending.append(
+                client.submit(
+                    _on_dask_worker, settings, str(path), path.read_bytes(), doc_id, pure=False
+                )
+            )
+            if len(pending) >= window or i == len(jobs) - 1:
+                for future in pending:
+                    yield future.result()
+                pending = []
+
+
 def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[DocumentResult]:
     if not jobs:
+        return
+    if settings.scheduler:
+        yield from _processed_on_dask(jobs, settings)
         return
     if settings.workers <= 1 or len(jobs) <= 1:
         processor = Processor.build(settings.ingest)

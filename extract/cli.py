@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         help="give up on one paper after this long, with an error row (default: 120)",
     )
     run.add_argument(
+        "--scheduler",
+        default="",
+        metavar="tcp://HOST:PORT",
+        help="run on a Dask distributed cluster, a document per task (same outputs)",
+    )
+    run.add_argument(
         "--layout-pages",
         type=int,
         default=0,
@@ -212,6 +218,7 @@ def _run(args: argparse.Namespace) -> int:
         cache_dir=None if args.no_cache else args.cache,
         force=args.force,
         timeout_per_doc=args.timeout_per_doc,
+        scheduler=args.scheduler,
     )
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
     try:

@@ -56,3 +56,6 @@ class RunSettings:
     # A document taking longer than this (seconds) gets a timeout error row. It interrupts
     # Python code (pdfplumber, our rules); a hang inside PDFium's C code is not reached.
     timeout_per_doc: float = 120.0
+    # A Dask distributed scheduler ("tcp://host:8786"): one task per document on the
+    # cluster; results come back in order and are written here, as a local run would.
+    scheduler: str = ""

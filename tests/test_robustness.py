@@ -194,3 +194,15 @@ def test_a_file_the_os_refuses_to_read_is_an_unreadable_row(tmp_path, monkeypatc
     errors = (tmp_path / "out" / "errors.csv").read_text()
     assert "locked.txt" in errors and ",unreadable," in errors and "Permission denied" in errors
     assert (summary.ok, summary.failed) == (1, 1)
+
+
+def test_a_dask_cluster_gives_exactly_the_outputs_of_a_local_run(tmp_path):
+    """--scheduler: the same documents as tasks on a distributed.LocalCluster."""
+    from distributed import LocalCluster
+
+    run_batch([CORPUS], tmp_path / "local", RunSettings(workers=1))
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        run_batch([CORPUS], tmp_path / "dask", RunSettings(scheduler=cluster.scheduler_address))
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
