@@ -184,6 +184,8 @@ def _counts(facts, text: str, meeting: str = "") -> list[dict]:
         # counts that are not action-plan figures
         ("Over 4,000 children in Years 5 and 6 attended.", []),
         ("The Partnership have agreed five strategic aims.", []),
+        # regression (found by hypothesis): a superscript digit is a number to spaCy
+        ("² recommendations", []),
     ],
 )
 def test_action_counts(facts, text, rows):

@@ -98,7 +98,7 @@ class Facts:
 
 def to_int(word: str) -> int | None:
     word = word.lower().replace(",", "")
-    if word.isdigit():
+    if word.isascii() and word.isdigit():  # not "²", which isdigit() also accepts
         return int(word)
     return _WORD_NUMBERS.get(word)
 
