@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import platform
 import re
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from extract import __version__
-from extract.cache import ResultCache
+from extract.cache import ResultCache, pipeline_version
 from extract.discover import Discovery, InputFile, discover
 from extract.link import link
 from extract.manifest import ManifestError, merge, read_manifest
@@ -235,6 +236,14 @@ def run_batch(
     _hash(items)
     _assign_ids(items)
     todo = [i for i in items if i.sha256 and i.duplicate_of is None]
+    fingerprint = _fingerprint(items, found, settings)
+    if settings.cache_dir is not None and not settings.force and _current(out, fingerprint):
+        # nothing changed since the dataset in `out` was written: it is already the answer
+        previous = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        summary = Summary(**previous["counts"], skipped=summary.skipped, notes=summary.notes)
+        summary.notes.append("nothing changed since the last run: outputs are current")
+        summary.elapsed = time.perf_counter() - started
+        return summary
     if progress:
         progress.start(len(items))
 
@@ -328,8 +337,33 @@ def run_batch(
         if cache is not None:
             summary.notes.append(f"cache: {cache.hits} of {len(todo)} documents reused")
         summary.elapsed = time.perf_counter() - started
-        writer.write_json("run.json", _run_info(paths, settings, summary, started_at))
+        info = _run_info(paths, settings, summary, started_at)
+        info["fingerprint"] = fingerprint
+        writer.write_json("run.json", info)
     return summary
+
+
+def _fingerprint(items: list[_Item], found: Discovery, settings: RunSettings) -> str:
+    """What a run's outputs depend on: the pipeline, its settings, every file's path and
+    content, the manifests."""
+    h = hashlib.sha256()
+    h.update(f"{pipeline_version()}|{_settings_key(settings)}".encode())
+    for item in items:
+        h.update(f"|{item.file.source_path}:{item.sha256}:{item.read_error}".encode())
+    for manifest in found.manifests:
+        h.update(manifest.read_bytes() if manifest.is_file() else b"")
+    return h.hexdigest()
+
+
+def _current(out: Path, fingerprint: str) -> bool:
+    """The dataset in `out` was made from exactly these inputs, and is all there."""
+    try:
+        info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if info.get("fingerprint") != fingerprint:
+        return False
+    return all((out / f"{t.name}.csv").is_file() for t in TABLES)
 
 
 def _settings_key(settings: RunSettings) -> str:

@@ -206,3 +206,15 @@ def test_a_dask_cluster_gives_exactly_the_outputs_of_a_local_run(tmp_path):
     ) as cluster:
         run_batch([CORPUS], tmp_path / "dask", RunSettings(scheduler=cluster.scheduler_address))
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+
+
+def test_a_rerun_over_an_unchanged_archive_leaves_the_current_dataset(tmp_path):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = run_batch([CORPUS], out, RunSettings(cache_dir=cache))
+    before = _outputs(out)
+    again = run_batch([CORPUS], out, RunSettings(cache_dir=cache))
+    assert "nothing changed since the last run: outputs are current" in again.notes
+    assert (again.documents, again.ok, again.pages) == (first.documents, first.ok, first.pages)
+    assert _outputs(out) == before
+    forced = run_batch([CORPUS], out, RunSettings(cache_dir=cache, force=True))
+    assert "nothing changed since the last run: outputs are current" not in forced.notes
