@@ -30,5 +30,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## bench: speed and memory over ../shared/kent (figures, not assertions)
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
