@@ -21,7 +21,7 @@ from extract.facts.reviews import Mention, ReviewFinder, slug
 from extract.ingest.normalise import DocumentText
 from extract.models import ActionCountRow, DateRow, EventRow, ReviewMentionRow
 from extract.rules import load_jsonl
-from extract.structure.lines import collapse, lines_of
+from extract.structure.lines import collapse, is_figure, lines_of
 
 COUNT_FIELDS = (
     "recommendations",
@@ -302,15 +302,15 @@ class FactExtractor:
     def _events(self, doc_id, doc, dates: list[FoundDate], sentences, meeting_date, facts) -> None:
         text = doc.text
         lines = lines_of(text)
-        by_start = {ln.start: i for i, ln in enumerate(lines)}
+        starts = [ln.start for ln in lines]
         used_sentences: set[tuple[int, int]] = set()
         found: list[FoundEvent] = []
         for d in dates:
-            line_index = _line_index(lines, d.start)
+            line_index = max(0, bisect_right(starts, d.start) - 1)
             line = lines[line_index]
             event = None
             if _date_line(line, d):
-                event = self._titled(lines, line_index, d, by_start)
+                event = self._titled(lines, line_index, d)
             if event is None:
                 s, e = sentences.around(d.start, d.end)
                 if (s, e) in used_sentences:
@@ -343,7 +343,7 @@ class FactExtractor:
                 )
             )
 
-    def _titled(self, lines, i: int, d: FoundDate, by_start) -> FoundEvent | None:
+    def _titled(self, lines, i: int, d: FoundDate) -> FoundEvent | None:
         """A date on a line of its own under a title line, or at the start of a line with
         the title after it ("14 May 2019 Partners Workshop"); the text down to the next
         title or date is the event's body."""
@@ -449,14 +449,9 @@ def _fuller_name(name: str, before: str) -> str:
 
 def _mostly_figures(text: str) -> bool:
     words = text.split()
-    figures = sum(1 for w in words if re.fullmatch(r"[£$€]?[\d,.%()/-]+[km]?", w))
+    figures = sum(1 for w in words if is_figure(w))
     years = sum(1 for w in words if w in ("Year", "£000s"))
     return len(words) > 8 and (figures + years) / len(words) > 0.5
-
-
-def _line_index(lines, offset: int) -> int:
-    starts = [ln.start for ln in lines]
-    return max(0, bisect_right(starts, offset) - 1)
 
 
 def _date_line(line, d: FoundDate) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.structure.lines import collapse, lines_of, snake_case
+from extract.structure.lines import CONTACT_LINE, collapse, lines_of, snake_case
 from extract.structure.people import (
     Person,
     is_name,
@@ -235,9 +235,6 @@ def appendices(body: str, offset: int) -> list[Appendix]:
     return out
 
 
-_CONTACT = re.compile(
-    r"@|\b0\d{2,4} ?\d{3} ?\d{3,4}\b|^(?:tel|telephone|email|e-mail|phone|mobile)\b|^www\.", re.I
-)
 _AUTHOR_PREFIX = re.compile(
     r"^(?:report\s+authors?(?:\(s\))?|authors?|contact\s+officers?)\s*:?\s*", re.I
 )
@@ -252,7 +249,7 @@ def authors(body: str, offset: int) -> list[tuple[Person, int, int]]:
         if line.blank or "\f" in line.text:
             continue
         s = _AUTHOR_PREFIX.sub("", re.sub(r"^[•*-]\s*", "", line.stripped))
-        if not s or _CONTACT.search(s):
+        if not s or CONTACT_LINE.search(s):
             continue
         if s.endswith(":"):
             break

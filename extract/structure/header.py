@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extract.models import DocType
 from extract.rules import load_jsonl, load_words
-from extract.structure.lines import Line, collapse, find_date, lines_of
+from extract.structure.lines import CONTACT_LINE, Line, collapse, find_date, lines_of
 from extract.structure.people import Person, people_from_lines, starts_with_name
 
 _BODY_START = re.compile(
@@ -58,9 +58,6 @@ _ANY_LABEL = re.compile(r"^\s*[A-Z][A-Za-z()/&' -]{2,40}\s?:(?:\s|$)")
 _ONE_LINE = frozenset({"key_decision", "decision_number"})
 # A council named only once may be a typo or another council in passing.
 MIN_COUNCIL_MENTIONS = 2
-_CONTACT_LINE = re.compile(
-    r"@|\b0\d{2,4} ?\d{3} ?\d{3,4}\b|^\s*(?:tel|telephone|email|e-mail|phone)\b", re.I
-)
 _NOT_COUNCIL_NAMES = frozenset(load_words("not_council_names.txt"))
 _EXEMPT_WORDS = re.compile(r"exempt|confidential|restricted|not\s+for\s+publication|private", re.I)
 _PUBLIC_WORDS = re.compile(r"public|unrestricted|open|for\s+publication", re.I)
@@ -212,7 +209,7 @@ class HeaderExtractor:
                 or _BODY_START.match(line.text)
                 or _CLASSIFICATION_SENTENCE.match(line.text)
                 or "\f" in line.text
-                or _CONTACT_LINE.search(line.text)
+                or CONTACT_LINE.search(line.text)
                 or _ANY_LABEL.match(line.text)
                 or re.match(r"^\s*\d{1,2}(?:\.\d+)*\.?\s+[A-Z]", line.text)
             ):

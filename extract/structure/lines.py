@@ -88,5 +88,18 @@ def find_date(text: str) -> tuple[dt.date, int, int] | None:
     return None
 
 
+# A phone number, an e-mail or web address, or a "Tel:" line: contact details, not a value.
+CONTACT_LINE = re.compile(
+    r"@|\b0\d{2,4} ?\d{3} ?\d{3,4}\b|^\s*(?:tel|telephone|email|e-mail|phone|mobile)\b|^\s*www\.",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"[£$€]?[\d,.%()/-]+[km]?")
+
+
+def is_figure(word: str) -> bool:
+    """ "£4,000", "5.14%", "(3.2)", "14/10/24": a figure, as in a table row."""
+    return bool(_FIGURE.fullmatch(word))
+
+
 def snake_case(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from extract.rules import load_jsonl
-from extract.structure.lines import Line, collapse, find_date, lines_of
+from extract.structure.lines import Line, collapse, find_date, is_figure, lines_of
 
 # "2.13 Heading", "1. Heading", and "4.2.Heading" (no space after the number's dot)
 _NUMBERED = re.compile(
@@ -125,7 +125,7 @@ def _title_like(text: str) -> bool:
     if not (first[:1].isupper() or first[:1].isdigit() or first[:1] in "'‘\"“("):
         return False
     alpha = sum(1 for w in words if re.search(r"[A-Za-z]{2}", w))
-    figures = sum(1 for w in words if re.fullmatch(r"[£$€]?[\d,.%()/-]+[km]?", w))
+    figures = sum(1 for w in words if is_figure(w))
     if alpha == 0 or (figures >= len(words) / 2 and alpha < 2):
         return False  # mostly figures: a table row
     return not (_PROSE_START.match(text) and len(words) > 6)
