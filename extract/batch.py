@@ -311,11 +311,11 @@ def run_batch(
             fact_rows["action_counts"],
             review_names,
             review_status,
+            fact_rows["action_items"],
         )
-        fact_rows["review_mentions"], fact_rows["action_counts"] = (
-            linked.mentions,
-            linked.action_counts,
-        )
+        fact_rows["review_mentions"] = linked.mentions
+        fact_rows["action_counts"] = linked.action_counts
+        fact_rows["action_items"] = linked.action_items
         for name, table in FACT_TABLES.items():
             tables[table.name] = sorted(fact_rows[name], key=_row_key)
         tables[REVIEWS.name] = linked.reviews

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from extract.models import (
     ActionCountRow,
+    ActionItemRow,
     DocumentRow,
+    Rag,
     ReviewMentionRow,
     ReviewProgressRow,
     ReviewRow,
@@ -44,6 +46,7 @@ class Linked:
     reviews: list[ReviewRow]
     mentions: list[ReviewMentionRow]
     action_counts: list[ActionCountRow]
+    action_items: list[ActionItemRow]
     progress: list[ReviewProgressRow]
 
 
@@ -53,6 +56,7 @@ def link(
     counts: list[ActionCountRow],
     names: dict[str, Counter],
     status: dict[tuple[str, str], str],
+    items: list[ActionItemRow] = (),
 ) -> Linked:
     """Give every mention and figure its council-scoped review id; build reviews.csv and
     the per-meeting timeline."""
@@ -83,9 +87,15 @@ def link(
         else c
         for c in counts
     ]
+    known = {m.review_id for m in mentions}
+    items = [
+        dataclasses.replace(i, review_id=key(i.doc_id, i.review_id) if i.review_id else "")
+        for i in items
+    ]
+    items = [i if i.review_id in known else dataclasses.replace(i, review_id="") for i in items]
     reviews = _review_rows(mentions, names, docs)
-    progress = _progress(mentions, counts, docs, status)
-    return Linked(reviews, mentions, counts, progress)
+    progress = _progress(mentions, counts, docs, status, items)
+    return Linked(reviews, mentions, counts, items, progress)
 
 
 def _resolve_type_only(mentions, docs) -> dict[tuple[str, str], str]:
@@ -147,19 +157,28 @@ def meeting_date(doc: DocumentRow | None) -> str:
     return doc.meeting_date or doc.date_estimated
 
 
-def _progress(mentions, counts: list[ActionCountRow], docs, status) -> list[ReviewProgressRow]:
+def _progress(
+    mentions, counts: list[ActionCountRow], docs, status, items: list[ActionItemRow]
+) -> list[ReviewProgressRow]:
     """One row per review per paper: its figures (several sentences of one paper merged),
-    or, where it gives none, what the paper says of the plan's state."""
+    or, where it gives none, what the paper says of the plan's state; checked against the
+    paper's own action-plan table where it has one."""
     rows: dict[tuple[str, str], dict] = {}
     for c in counts:
         if not c.review_id:
             continue
         row = rows.setdefault((c.review_id, c.doc_id), {"sentences": [], "page": c.page})
-        for f in ("recommendations", "actions", "complete", "in_progress", "overdue"):
+        for f in ("recommendations", "actions", "complete", "in_progress", "overdue", *_RAG):
             value = getattr(c, f)
             if value is not None and row.get(f) is None:
                 row[f] = value
         row["sentences"].append(" ".join(c.sentence.split()))
+    tables: dict[tuple[str, str], list[ActionItemRow]] = {}
+    for i in items:
+        if i.review_id:
+            tables.setdefault((i.review_id, i.doc_id), []).append(i)
+    for key, listed in tables.items():
+        rows.setdefault(key, {"sentences": [], "page": listed[0].page})["table"] = listed
     for m in mentions:
         key = (m.review_id, m.doc_id)
         said = status.get((m.doc_id, m.review_id.split("/", 1)[1]))
@@ -185,11 +204,42 @@ def _progress(mentions, counts: list[ActionCountRow], docs, status) -> list[Revi
                 pct_complete=pct,
                 status_text=r.get("status_text", ""),
                 conflict="",
+                table_actions=len(r["table"]) if "table" in r else None,
+                table_complete=_table_complete(r["table"]) if "table" in r else None,
+                table_check=_table_check(r, r["table"]) if "table" in r else "",
                 sentence=" | ".join(r["sentences"]) or r.get("status_text", ""),
                 page=r["page"],
             )
         )
     return _flag_conflicts(sorted(out, key=lambda p: (p.review_id, p.meeting_date, p.doc_id)))
+
+
+_RAG = ("rag_green", "rag_amber", "rag_red")
+
+
+def _table_complete(listed: list[ActionItemRow]) -> int:
+    return sum(i.rag in (Rag.BLUE, Rag.GREEN) for i in listed)
+
+
+def _table_check(said: dict, listed: list[ActionItemRow]) -> str:
+    """What the text says against what the table lists, figure by figure."""
+    rated = [i for i in listed if i.rag]
+    table = {"actions": len(listed), "overdue": sum(i.overdue for i in listed)}
+    if rated:
+        # where the scheme has blue, blue is complete; where not, green is
+        blue = sum(i.rag == Rag.BLUE for i in rated)
+        table["complete"] = blue if blue else sum(i.rag == Rag.GREEN for i in rated)
+        for f in _RAG:
+            table[f] = sum(i.rag == f.removeprefix("rag_") for i in rated)
+    compared = [f for f in table if said.get(f) is not None]
+    if not compared:
+        return ""
+    wrong = [
+        f"{f} {said[f]} in the text, {table[f]} in the table"
+        for f in compared
+        if said[f] != table[f]
+    ]
+    return "disagrees: " + "; ".join(wrong) if wrong else "agrees"
 
 
 def _date_source(doc: DocumentRow | None) -> str:

@@ -143,6 +143,18 @@ class Problem:
 
 
 @dataclass
+class RawTable:
+    """A table as pdfplumber found it on one page, before headers and continuations."""
+
+    page: int
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in points
+    rows: list[list[str | None]]  # None: the cell is merged into its neighbour
+    boxes: list[list[tuple[float, float, float, float] | None]]  # each cell's bbox
+    above: str = ""  # the line just above the table: its caption or heading
+    bold: list[float] = field(default_factory=list)  # share of bold letters in each row
+
+
+@dataclass
 class Page:
     """One page of raw extracted text plus the layout the structure rules may need."""
 
@@ -151,6 +163,7 @@ class Page:
     width: float = 0.0
     height: float = 0.0
     words: list[dict] = field(default_factory=list)  # pdfplumber words on layout pages
+    tables: list[RawTable] = field(default_factory=list)  # pdfplumber tables (ruled)
 
 
 # --- structure tables (one row per block item, each with its span) ----------------------
@@ -334,6 +347,12 @@ class ReviewProgressRow:
     pct_complete: float = col("complete / actions, in per cent.")
     status_text: str = col("What the paper says of the plan when it gives no figures.")
     conflict: str = col("Set when another paper for the same meeting gives other figures.")
+    table_actions: int = col("Actions the paper's action-plan table lists for the review.")
+    table_complete: int = col("Of those, rated complete (blue) or green.")
+    table_check: str = col(
+        "The paper's figures checked against its own action-plan table: 'agrees', or "
+        "'disagrees: actions 15 in the text, 14 in the table'; empty when there is no table."
+    )
     sentence: str = col("The sentence(s) behind the figures, ' | '-separated.")
     page: int = col("Page of the first of them.")
 
@@ -390,3 +409,85 @@ class EventRow:
     char_start: int = col(_SPAN)
     char_end: int = col(_SPAN)
     rule: str = col("Id of the rule that found it (rules/events.jsonl).")
+
+
+# --- tables -------------------------------------------------------------------------------
+
+_col = col  # TableCellRow has a column named `col`, which shadows the function in its body
+
+
+class TableSource(StrEnum):
+    PDF_RULED = "pdf_ruled"  # pdfplumber, from the lines and boxes drawn on the page
+    TEXT_TABS = "text_tabs"  # tab-separated lines of a text file
+    TEXT_SPACES = "text_spaces"  # columns aligned with runs of spaces
+    MARKDOWN = "markdown"  # | pipe | table |
+
+
+class Rag(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    BLUE = "blue"  # complete / closed (blue in BRAG schemes)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    doc_id: str = col("The document.", foreign_key=("documents", "doc_id"))
+    table_id: str = col("Id of the table: <doc_id>-t<n>, in reading order.", primary_key=True)
+    page_start: int = col("Page the table starts on.")
+    page_end: int = col("Page it ends on (later than page_start when it continues).")
+    title: str = col("Its caption, or the nearest heading or line above it.")
+    n_rows: int = col("Body rows (header rows not counted).")
+    n_cols: int = col("Columns.")
+    header: str = col("Column headings, ' | '-separated (stacked header rows joined by ' ').")
+    source: str = col("How the table was found.", enum=TableSource)
+    nested_in: str = col("For a table drawn inside a cell of another: that table's id.")
+    char_start: int = col("Start of the table in the text, where found. " + _SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that found it.")
+
+
+@dataclass(frozen=True)
+class TableCellRow:
+    doc_id: str = _doc()
+    table_id: str = _col("The table.", primary_key=True, foreign_key=("tables", "table_id"))
+    row: int = _col("Body row, from 1 (header cells are in tables.header).", primary_key=True)
+    col: int = _col("Column, from 1.", primary_key=True)
+    header: str = _col("Its column heading.")
+    value: str = _col("The cell as printed, lines joined with a space; empty cells omitted.")
+    number: float = _col("The value read as a number (1,234 → 1234; (5) → -5; 12% → 12).")
+    unit: str = _col("What the number counts, as printed: £, %, £m, £k, £bn; empty for none.")
+    page: int = _col("Page the cell is on.")
+    x0: float = _col("PDF only: the cell's box in points from the page's top-left.")
+    top: float = _col("PDF only: the cell's box.")
+    x1: float = _col("PDF only: the cell's box.")
+    bottom: float = _col("PDF only: the cell's box.")
+    char_start: int = _col("Where the cell's text was found. " + _SPAN)
+    char_end: int = _col(_SPAN)
+
+
+@dataclass(frozen=True)
+class ActionItemRow:
+    doc_id: str = _doc()
+    table_id: str = col(
+        "Table the item is a row of.", primary_key=True, foreign_key=("tables", "table_id")
+    )
+    row: int = col("Its body row in the table.", primary_key=True)
+    plan: str = col("The plan the table belongs to: its title, else the nearest heading.")
+    review_id: str = col(
+        "The case review whose plan it is, where linked.", foreign_key=("reviews", "review_id")
+    )
+    action_id: str = col("Action number or reference as printed (1.4, R2.3).")
+    recommendation: str = col("The recommendation the action answers.")
+    action: str = col("What is to be done.")
+    lead: str = col("Who leads it.")
+    due_date: str = col("When it is due (ISO; the 1st for a month).", type="date")
+    due_text: str = col("The due date as printed.")
+    rag: str = col("RAG rating, normalised.", enum=Rag)
+    rag_text: str = col("RAG rating as printed (Green, G, Complete…).")
+    status_text: str = col("Progress / status / comment as printed.")
+    overdue: bool = col("True when the paper lists it as overdue (an exception report row).")
+    page: int = col("Page the row is on.")
+    char_start: int = col("From the row's first found cell to its last. " + _SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Ids of the column rules that read it (rules/table_columns.jsonl).")

@@ -107,8 +107,17 @@ class Processor:
             raw = read_text(data, suffix=path.suffix.lower())
         text = self.normaliser.normalise(raw.pages, is_pdf=fmt is SourceFormat.PDF)
         doc_type, _ = self.classifier.classify(text.text, path.name)
-        structure = self.structure.analyse(doc_id, text, doc_type)
-        facts = self.facts.extract(doc_id, text, structure.header.get("meeting_date", ""))
+        structure = self.structure.analyse(
+            doc_id,
+            text,
+            doc_type,
+            raw.pages,
+            self.settings.pdf.tables,
+            is_pdf=fmt is SourceFormat.PDF,
+        )
+        facts = self.facts.extract(
+            doc_id, text, structure.header.get("meeting_date", ""), structure.table_grids
+        )
         return DocumentResult(
             source_format=raw.source_format,
             status=Status.PARTIAL if raw.problems else Status.OK,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from extract.models import (
     ActionCountRow,
+    ActionItemRow,
     AppendixRow,
     BackgroundPaperRow,
     DateRow,
@@ -18,6 +19,8 @@ from extract.models import (
     ReviewProgressRow,
     ReviewRow,
     SectionRow,
+    TableCellRow,
+    TableRow,
 )
 from extract.schema import TableSchema, table_schema
 
@@ -53,6 +56,18 @@ BACKGROUND_PAPERS = table_schema(
     "background_papers", "Background papers each paper lists.", BackgroundPaperRow
 )
 PEOPLE = table_schema("people", "Officers each paper names, and in what capacity.", PersonRow)
+PAPER_TABLES = table_schema(
+    "tables",
+    "Tables in each paper (ruled PDF tables; tab, space-aligned and Markdown tables in "
+    "text), one row each; a table continued over a page break is one table.",
+    TableRow,
+)
+TABLE_CELLS = table_schema(
+    "table_cells",
+    "Every non-empty body cell of every table, in long form (table, row, column, heading, "
+    "value), with the value read as a number where it is one.",
+    TableCellRow,
+)
 
 DATES = table_schema(
     "dates", "Every date printed in each paper, normalised to ISO, with its sentence.", DateRow
@@ -77,6 +92,13 @@ EVENTS = table_schema(
     EventRow,
 )
 
+ACTION_ITEMS = table_schema(
+    "action_items",
+    "Rows of action-plan tables (and exception reports): action, lead, due date, RAG "
+    "rating and progress, one row per action.",
+    ActionItemRow,
+)
+
 REVIEW_PROGRESS = table_schema(
     "review_progress",
     "The auditor's timeline: one row per review per paper (meeting), with the figures the "
@@ -94,11 +116,14 @@ TABLES: tuple[TableSchema, ...] = (
     APPENDICES,
     BACKGROUND_PAPERS,
     PEOPLE,
+    PAPER_TABLES,
+    TABLE_CELLS,
     DATES,
     REVIEWS,
     REVIEW_MENTIONS,
     ACTION_COUNTS,
     EVENTS,
+    ACTION_ITEMS,
     REVIEW_PROGRESS,
 )
 
@@ -111,6 +136,8 @@ STRUCTURE_TABLES: dict[str, TableSchema] = {
     "appendices": APPENDICES,
     "background_papers": BACKGROUND_PAPERS,
     "people": PEOPLE,
+    "tables": PAPER_TABLES,
+    "table_cells": TABLE_CELLS,
 }
 
 # Tables filled from each document's facts: Facts attribute -> table.
@@ -119,4 +146,5 @@ FACT_TABLES: dict[str, TableSchema] = {
     "review_mentions": REVIEW_MENTIONS,
     "action_counts": ACTION_COUNTS,
     "events": EVENTS,
+    "action_items": ACTION_ITEMS,
 }

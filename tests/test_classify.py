@@ -20,6 +20,8 @@ LABELS = {
     "kent/2025-01-09-county-council-minutes.pdf": DocType.MINUTES,
     "kent/2025-03-13-county-council-treasury-half-year-appendix-1.pdf": DocType.APPENDIX,
     "kent/2025-01-30-cabinet-appendix-o-mrp-statement.pdf": DocType.APPENDIX,
+    # "Appendix B" to decision 24/00115: a stand-alone plan with its own contents page
+    "kent/2025-01-30-cabinet-ics-priorities-measures-appendix-b.pdf": DocType.APPENDIX,
 }
 
 

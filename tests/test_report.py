@@ -37,7 +37,8 @@ def test_query_formats(capsys):
         )
         == 0
     )
-    assert capsys.readouterr().out == "n\n10\n"
+    rows = sum(1 for _ in (OUTPUTS / "documents.csv").open(encoding="utf-8")) - 1
+    assert capsys.readouterr().out == f"n\n{rows}\n"
     assert main(["query", "SELECT doc_type FROM documents LIMIT 1", "--out", str(OUTPUTS)]) == 0
     assert "(1 row)" in capsys.readouterr().out
 

@@ -7,6 +7,7 @@ token of every page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from bisect import bisect_right
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 import spacy
 from spacy.matcher import Matcher
 
+from extract.facts.actions import ActionPlanReader
 from extract.facts.dates import DateFinder, FoundDate
 from extract.facts.events import EventFinder, FoundEvent
 from extract.facts.reviews import Mention, ReviewFinder, slug
 from extract.ingest.normalise import DocumentText
-from extract.models import ActionCountRow, DateRow, EventRow, ReviewMentionRow
+from extract.models import ActionCountRow, ActionItemRow, DateRow, EventRow, ReviewMentionRow
 from extract.rules import load_jsonl
 from extract.structure.lines import collapse, is_figure, lines_of
 
@@ -88,12 +90,25 @@ class Facts:
     review_mentions: list[ReviewMentionRow] = field(default_factory=list)
     action_counts: list[ActionCountRow] = field(default_factory=list)
     events: list[EventRow] = field(default_factory=list)
+    action_items: list[ActionItemRow] = field(default_factory=list)
     # review_id -> (name, review_type) as this paper names it
     reviews: dict[str, tuple[str, str]] = field(default_factory=dict)
     date_estimate: str = ""  # the middle of the paper's dates, for papers with no meeting date
     # review_id -> what the paper says of its plan: the naming sentence and those after it
     # that carry on about it ("It is going through the governance process …")
     status: dict[str, str] = field(default_factory=dict)
+
+
+def _review_before(mentions: list[Mention], start: int | None, title: str) -> str:
+    """The review a plan table belongs to: one its title names, else the last one named
+    shortly before it. A slug; the council-scoped id comes at linking."""
+    for m in mentions:
+        if m.name and slug(m.name) and m.name.lower() in title.lower():
+            return slug(m.name)
+    if start is None:
+        return ""
+    before = [m for m in mentions if slug(m.name) and start - REVIEW_REACH <= m.start < start]
+    return slug(before[-1].name) if before else ""
 
 
 def to_int(word: str) -> int | None:
@@ -119,6 +134,7 @@ class FactExtractor:
     dates: DateFinder
     reviews: ReviewFinder
     events: EventFinder
+    actions: ActionPlanReader
 
     @classmethod
     def load(cls) -> FactExtractor:
@@ -131,9 +147,18 @@ class FactExtractor:
             rules[r["id"]] = CountRule(
                 r["id"], r["field"], r.get("total", ""), int(r.get("number_at", 0))
             )
-        return cls(nlp, matcher, rules, DateFinder.load(), ReviewFinder.load(), EventFinder.load())
+        return cls(
+            nlp,
+            matcher,
+            rules,
+            DateFinder.load(),
+            ReviewFinder.load(),
+            EventFinder.load(),
+            ActionPlanReader.load(),
+        )
 
-    def extract(self, doc_id: str, doc: DocumentText, meeting_date: str = "") -> Facts:
+    def extract(self, doc_id: str, doc: DocumentText, meeting_date: str = "", tables=()) -> Facts:
+        """`tables`: (TableRow, Grid, headings, header rows) per table, from the structure."""
         text = doc.text
         reference = dt.date.fromisoformat(meeting_date) if meeting_date else None
         dates = self.dates.find(text, reference)
@@ -146,6 +171,10 @@ class FactExtractor:
         self._mentions(doc_id, doc, mentions, sentences, facts)
         self._counts(doc_id, doc, spacy_sents, mentions, facts)
         self._events(doc_id, doc, dates, sentences, meeting_date, facts)
+        for table, grid, headers, n_head in tables:
+            items = self.actions.read(table, grid, headers, n_head, self.dates, reference)
+            rid = _review_before(mentions, table.char_start, table.title) if items else ""
+            facts.action_items += [dataclasses.replace(i, review_id=rid) for i in items]
         if dates and not meeting_date:
             ordered = sorted(d.date for d in dates)
             facts.date_estimate = ordered[len(ordered) // 2].isoformat()

@@ -11,10 +11,11 @@ import io
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
-from extract.models import ErrorType, Page, Problem, SourceFormat
-from extract.settings import PdfSettings, PdfTextEngine
+from extract.models import ErrorType, Page, Problem, RawTable, SourceFormat
+from extract.settings import PdfSettings, PdfTextEngine, TableSettings
 
 _SNIFF = (
     (b"<!doctype html", "an HTML page (often a saved error or login page)"),
@@ -71,11 +72,14 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     n = len(pdf)
     doc = RawDocument(source_format=SourceFormat.PDF, pages=[])
     layout = _layout_pages(data, n, settings, doc)
+    ruled: list[int] = []  # pages drawn with enough lines and boxes to hold a table
     for i in range(n):
         number = i + 1
         try:
             page = pdf[i]
             width, height = page.get_size()
+            if settings.tables.pdf and _draws_lines(page, settings.tables.min_path_objects):
+                ruled.append(number)
             if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
                 text = layout[number][0]
             elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
@@ -92,6 +96,9 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
             text, width, height = "", 0.0, 0.0
         words = layout.get(number, ("", []))[1]
         doc.pages.append(Page(number, text, float(width), float(height), words))
+    if ruled:
+        for number, tables in _find_tables(data, ruled, settings.tables, doc).items():
+            doc.pages[number - 1].tables = tables
     empty = [p.number for p in doc.pages if len(p.text.strip()) < settings.min_page_chars]
     failed = {p.page for p in doc.problems}
     if n == 0:
@@ -133,6 +140,74 @@ def _layout_pages(
     except Exception as exc:
         doc.warnings.append(f"page layout unavailable ({type(exc).__name__})")
     return out
+
+
+def _draws_lines(page: pdfium.PdfPage, enough: int) -> bool:
+    """At least `enough` path objects (lines, boxes) on the page, forms included."""
+    paths = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8)
+    return any(count >= enough for count, _ in enumerate(paths, 1))
+
+
+def _find_tables(
+    data: bytes, numbers: list[int], settings: TableSettings, doc: RawDocument
+) -> dict[int, list[RawTable]]:
+    """pdfplumber's ruled tables on the given pages, with the line above each as its title."""
+    out: dict[int, list[RawTable]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=numbers) as plumber:
+            for page in plumber.pages:
+                found = []
+                for table in page.find_tables(settings.plumber()):
+                    rows = table.extract()
+                    if not rows or max(map(len, rows)) < settings.min_cols:
+                        continue  # a box, not a table (short ones may continue a table)
+                    found.append(
+                        RawTable(
+                            page.page_number,
+                            tuple(_round(v) for v in table.bbox),
+                            rows,
+                            [[_box(c) for c in row.cells] for row in table.rows],
+                            _line_above(page, table.bbox),
+                            [_bold_share(page, row.bbox) for row in table.rows],
+                        )
+                    )
+                out[page.page_number] = found
+                page.close()  # frees the page's parsed objects: memory stays flat
+    except Exception as exc:
+        doc.warnings.append(f"tables unavailable ({type(exc).__name__}: {exc})")
+    return out
+
+
+_BOLD = ("bold", "black", "heavy", "semibold", "demi")
+
+
+def _bold_share(page, bbox) -> float:
+    """Share of the row's letters set in a bold face: heading rows are bold."""
+    x0, top, x1, bottom = bbox
+    chars = [
+        c
+        for c in page.chars
+        if c["text"].strip() and x0 <= c["x0"] < x1 and top <= c["top"] < bottom
+    ]
+    if not chars:
+        return 0.0
+    bold = sum(any(w in c["fontname"].lower() for w in _BOLD) for c in chars)
+    return round(bold / len(chars), 2)
+
+
+def _box(cell) -> tuple[float, float, float, float] | None:
+    return None if cell is None else tuple(_round(v) for v in cell)
+
+
+def _line_above(page, bbox, reach: float = 48.0) -> str:
+    """The last line of text within `reach` points above the table."""
+    left, page_top, right, _ = page.bbox
+    top = bbox[1]
+    if top - page_top <= 1:
+        return ""
+    region = page.crop((left, max(page_top, top - reach), right, top), strict=False)
+    lines = [ln.strip() for ln in (region.extract_text() or "").splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
 
 
 def _plumber_text(data: bytes, index: int) -> str:

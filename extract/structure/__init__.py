@@ -5,6 +5,7 @@ people. Everything carries its span in the document text."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from extract.ingest.normalise import DocumentText
@@ -15,14 +16,19 @@ from extract.models import (
     DocType,
     HeaderFieldRow,
     ImplicationRow,
+    Page,
     PersonRow,
     RecommendationRow,
     SectionRow,
+    TableCellRow,
+    TableRow,
 )
+from extract.settings import TableSettings
 from extract.structure import blocks
 from extract.structure.header import Header, HeaderExtractor, key_decision_flag
 from extract.structure.lines import collapse, lines_of
 from extract.structure.sections import build_sections, find_headings, load_heading_rules
+from extract.structure.tables import Grid, extract_tables
 
 _DIRECTOR_ROLE = re.compile(r"\bdirector\b|chief\s+executive|general\s+counsel", re.I)
 # Front-sheet fields every report should give; a missing one is a warning, never a guess.
@@ -45,6 +51,10 @@ class Structure:
     appendices: list[AppendixRow] = field(default_factory=list)
     background_papers: list[BackgroundPaperRow] = field(default_factory=list)
     people: list[PersonRow] = field(default_factory=list)
+    tables: list[TableRow] = field(default_factory=list)
+    table_cells: list[TableCellRow] = field(default_factory=list)
+    # per table: its grid, column headings and header-row count, for the action-plan reader
+    table_grids: list[tuple[TableRow, Grid, list[str], int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -57,7 +67,15 @@ class StructureExtractor:
     def load(cls) -> StructureExtractor:
         return cls(HeaderExtractor.load(), load_heading_rules())
 
-    def analyse(self, doc_id: str, doc: DocumentText, doc_type: DocType) -> Structure:
+    def analyse(
+        self,
+        doc_id: str,
+        doc: DocumentText,
+        doc_type: DocType,
+        pages: list[Page] | None = None,
+        tables: TableSettings | None = None,
+        is_pdf: bool = False,
+    ) -> Structure:
         text = doc.text
         out = Structure()
         header = self.header.extract(text, doc_type)
@@ -89,7 +107,23 @@ class StructureExtractor:
             )
         self._blocks(doc_id, doc, sections, header, out)
         self._header_rows(doc_id, doc, header, doc_type, out)
+        self._tables(doc_id, doc, sections, pages or [], tables or TableSettings(), is_pdf, out)
         return out
+
+    @staticmethod
+    def _tables(doc_id, doc, sections, pages, settings: TableSettings, is_pdf, out) -> None:
+        starts = [s.heading.line_start for s in sections]
+
+        def section_at(offset: int) -> str:
+            """The heading a table sits under: its title when it has no caption."""
+            i = bisect_right(starts, offset) - 1
+            return sections[i].heading.text if i >= 0 else ""
+
+        found = extract_tables(doc_id, doc, pages, settings, section_at, is_pdf)
+        out.tables, out.table_cells = found.tables, found.cells
+        out.table_grids = list(
+            zip(found.tables, found.grids, found.headers, found.header_rows, strict=True)
+        )
 
     def _blocks(
         self, doc_id: str, doc: DocumentText, sections, header: Header, out: Structure

@@ -1,0 +1,262 @@
+"""Tables: text tables from the corpus, ruled PDF tables from real Kent papers, numbers in
+cells, action-plan rows, and the text-against-table check."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CORPUS, KENT, PDF_REPORT, PDF_RUNNING_HEADER, TABBED_TEXT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.facts.actions import ActionPlanReader
+from extract.link import _table_check
+from extract.models import ActionItemRow, Rag
+from extract.structure.cells import is_data_number, parse_number
+from extract.structure.text_tables import find_text_tables
+
+ICS_PLAN = CORPUS / "kent" / "2025-01-30-cabinet-ics-priorities-measures-appendix-b.pdf"
+QPR = KENT / "cabinet" / "2025-03-04" / "QPR Q3 Cabinet appendix 1.pdf"
+EXEC_RESPONSE = KENT / "full_council" / "2025-03-13" / "Appendix 1 - Executive Response.pdf"
+RISK_REGISTER = KENT / "full_council" / "2025-02-13" / "Appendix J - Budget Risk Register.pdf"
+needs_kent = pytest.mark.skipif(not KENT.is_dir(), reason="../shared/kent not present")
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "unit"),
+    [
+        ("2859", 2859.0, ""),
+        ("149,107.7", 149107.7, ""),
+        ("1.87%", 1.87, "%"),
+        ("(313.3)", -313.3, ""),
+        ("-42.7", -42.7, ""),
+        ("– 4", -4.0, ""),
+        ("£15.0m", 15.0, "£m"),
+        ("£(3.2)bn", -3.2, "£bn"),
+        ("£ 1,000", 1000.0, "£"),
+        ("12.5 %", 12.5, "%"),
+        ("SO3", None, ""),
+        ("2024-2029", None, ""),
+        ("(5", None, ""),
+        ("", None, ""),
+    ],
+)
+def test_parse_number(printed, value, unit):
+    assert parse_number(printed) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_data"), [("1", False), ("3", False), ("2,859", True), ("4.5", True), ("£3", True)]
+)
+def test_small_numbers_are_labels_not_data(text, is_data):
+    assert is_data_number(text) is is_data
+
+
+# --- text tables ------------------------------------------------------------------------
+
+
+def test_exception_report_rows_with_a_wrapped_comment(processed):
+    s = processed(TABBED_TEXT).structure
+    table = s.tables[0]
+    assert (table.header, table.n_rows, table.title) == (
+        "Action | Comment",
+        22,
+        "Delivery Plan Exception report",
+    )
+    cells = {(c.row, c.col): c.value for c in s.table_cells if c.table_id == table.table_id}
+    assert cells[(15, 1)] == "24.2"
+    # the comment wraps over a blank line onto a line of its own: still one cell
+    assert cells[(15, 2)].endswith(
+        "under the new arrangements and have only met on two occasions "
+        "– this will be discussed at the next meeting"
+    )
+
+
+def test_monthly_figures_stay_under_their_month(processed):
+    s = processed(TABBED_TEXT).structure
+    hits = next(t for t in s.tables if t.header.startswith("Total Hits"))
+    by_month = {c.header: c.number for c in s.table_cells if c.table_id == hits.table_id}
+    assert by_month == {"May": 2859.0, "Jun": 3246.0, "July": 3904.0, "Aug": 4374.0}
+
+
+def test_text_cell_spans_point_at_the_value(processed):
+    result = processed(TABBED_TEXT)
+    text = result.text.text
+    for c in result.structure.table_cells:
+        if "\n" not in text[c.char_start : c.char_end]:  # a wrapped cell spans its lines
+            assert text[c.char_start : c.char_end] == c.value
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "thurrock").iterdir()))
+def test_front_sheet_tabs_are_not_a_table(processed, name):
+    tables = processed(CORPUS / "thurrock" / name).structure.tables
+    assert not any("Key Decision" in t.header or "ITEM" in t.header for t in tables)
+
+
+def test_markdown_pipe_table():
+    text = (
+        "Intro\n\n| Action | Lead | RAG |\n|---|:--:|---|\n"
+        "| 1.1 Train staff | LSCP | Green |\n| 1.2 Audit | CCG | Amber |\n"
+    )
+    [t] = find_text_tables(text)
+    assert [[c[0] for c in r] for r in t.rows] == [
+        ["Action", "Lead", "RAG"],
+        ["1.1 Train staff", "LSCP", "Green"],
+        ["1.2 Audit", "CCG", "Amber"],
+    ]
+    assert all(text[a:b] == v for r in t.rows for v, a, b in r)
+
+
+def test_space_aligned_columns_but_not_prose():
+    table = "Month      Hits    Visitors\nApril      2,859   1,204\nMay        3,246   1,311\n"
+    prose = (
+        "This is a sentence.  It has two spaces.\nAnother  line  of prose here.\nAnd one more.\n"
+    )
+    assert len(find_text_tables(table)) == 1
+    assert find_text_tables(prose) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 1.2\t\n|-:"), max_size=300))
+def test_text_table_cells_quote_the_text(text):
+    for t in find_text_tables(text):
+        for row in t.rows:
+            for value, a, b in row:
+                assert 0 <= a <= b <= len(text)
+                if value and "\n" not in text[a:b]:
+                    assert text[a:b] == value
+
+
+# --- PDF tables (real Kent papers) ------------------------------------------------------
+
+
+def test_ruled_table_with_header_numbers_and_boxes(processed):
+    result = processed(PDF_RUNNING_HEADER)
+    s = result.structure
+    first = s.tables[0]
+    assert first.source == "pdf_ruled"
+    assert first.header.split(" | ")[:2] == ["Instrument Type", "Counterparty"]
+    cells = [c for c in s.table_cells if c.table_id == first.table_id]
+    assert all(c.x0 is not None and c.x0 < c.x1 and c.top < c.bottom for c in cells)
+    numbers = [c for c in cells if c.number is not None]
+    assert numbers, "amounts and rates read as numbers"
+    text = result.text.text
+    located = [c for c in cells if c.char_start is not None]
+    assert len(located) >= 0.9 * len(cells)
+    for c in located:  # a span quotes the cell (its words, spacing aside)
+        assert "".join(text[c.char_start : c.char_end].split()) == "".join(c.value.split()[:12])
+
+
+def test_headerless_budget_table_keeps_its_first_row(processed):
+    s = processed(PDF_REPORT).structure
+    first = s.tables[0]
+    assert "Updated figures for Cabinet" in first.header
+    rows = {c.value for c in s.table_cells if c.table_id == first.table_id and c.col == 1}
+    assert "Business rates top up grant" in rows
+
+
+def test_table_over_a_page_break_is_one_table(processed):
+    s = processed(ICS_PLAN).structure
+    spanning = [t for t in s.tables if t.page_start == 9]
+    assert len(spanning) == 1
+    t = spanning[0]
+    assert (t.page_start, t.page_end) == (9, 10)
+    assert t.header.startswith("What we have committed to | Led by | Timescale")
+    values = [c.value for c in s.table_cells if c.table_id == t.table_id]
+    assert "What we have committed to" not in values  # repeated header dropped
+    assert (
+        "Create a resilient and sustainable Health Protection assurance function for Kent" in values
+    )
+
+
+@needs_kent
+def test_stacked_header_rows_become_one_heading_per_column(processed):
+    s = processed(QPR).structure
+    kpis = [t for t in s.tables if "RAG rating Latest | RAG rating Previous" in t.header]
+    assert len(kpis) >= 5
+
+
+@needs_kent
+def test_table_inside_a_cell_is_marked_nested(processed):
+    s = processed(EXEC_RESPONSE).structure
+    outer = s.tables[0]
+    assert outer.header == "Issue raised | Response" and outer.page_end > outer.page_start
+    assert any(t.nested_in == outer.table_id for t in s.tables[1:])
+
+
+@needs_kent
+def test_units_row_joins_the_headings(processed):
+    s = processed(RISK_REGISTER).structure
+    assert any("Estimated Annual Financial Exposure £m" in t.header for t in s.tables)
+
+
+# --- action plans -----------------------------------------------------------------------
+
+
+def test_exception_report_rows_are_overdue_actions(processed):
+    items = processed(TABBED_TEXT).facts.action_items
+    assert len(items) == 22
+    assert all(i.overdue and i.status_text and i.plan == "Delivery Plan" for i in items)
+    assert [i.action_id for i in items][:3] == ["1.4", "2.2", "2.8"]
+
+
+def test_commitments_table_is_an_action_plan(processed):
+    items = [i for i in processed(ICS_PLAN).facts.action_items if i.page in (9, 10)]
+    by_action = {i.action: i for i in items}
+    smoke = by_action["Deliver Smokefree Generation"]
+    assert (smoke.lead, smoke.due_text, smoke.overdue) == ("CPH lead", "2024-2029", False)
+    assert not any(i.action.startswith("Prevention Programme") for i in items)  # section row
+
+
+def test_kpi_table_is_not_an_action_plan(processed):
+    assert processed(PDF_RUNNING_HEADER).facts.action_items == []
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return ActionPlanReader.load()
+
+
+@pytest.mark.parametrize(
+    ("printed", "rag"),
+    [
+        ("Green", Rag.GREEN),
+        ("G", Rag.GREEN),
+        ("AMBER", Rag.AMBER),
+        ("Red", Rag.RED),
+        ("Complete", Rag.BLUE),
+        ("Blue", Rag.BLUE),
+        ("On track", Rag.GREEN),
+        ("Greenish", None),
+        ("Action", None),
+    ],
+)
+def test_rag_ratings(reader, printed, rag):
+    assert reader.rag_of(printed) is rag
+
+
+def _item(rag: str = "", overdue: bool = False) -> ActionItemRow:
+    return ActionItemRow(
+        "d", "d-t1", 1, "", "r", "1", "", "act", "", "", "", rag, rag, "", overdue, 1, 0, 1, ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "listed", "check"),
+    [
+        ({"actions": 3}, [_item(), _item(), _item()], "agrees"),
+        ({"actions": 15}, [_item()] * 14, "disagrees: actions 15 in the text, 14 in the table"),
+        (
+            {"actions": 3, "rag_green": 2, "rag_amber": 1},
+            [_item("green"), _item("green"), _item("amber")],
+            "agrees",
+        ),
+        (
+            {"complete": 2},
+            [_item("blue"), _item("green"), _item("amber")],
+            "disagrees: complete 2 in the text, 1 in the table",
+        ),
+        ({"recommendations": 6}, [_item()], ""),
+    ],
+)
+def test_text_checked_against_its_table(said, listed, check):
+    assert _table_check(said, listed) == check
