@@ -70,7 +70,7 @@ def main() -> None:
     t = time.perf_counter()
     from extract.batch import run_batch
     from extract.process import Processor
-    from extract.settings import IngestSettings, RunSettings
+    from extract.settings import IngestSettings, PdfSettings, RunSettings, TableSettings
 
     imports = time.perf_counter() - t
     t = time.perf_counter()
@@ -96,6 +96,11 @@ def main() -> None:
                     out = Path(tmp) / f"out-{label}-{workers}"
                     s = run_batch(paths, out, settings)
                     rows.append((label, workers, temp, s.documents, s.pages, s.elapsed))
+        # the cost of PDF tables: the same cold run with pdfplumber's table search off
+        no_tables = IngestSettings(pdf=PdfSettings(tables=TableSettings(pdf=False)))
+        settings = RunSettings(ingest=no_tables, workers=1, cache_dir=None)
+        s = run_batch([args.kent], Path(tmp) / "out-notables", settings)
+        rows.append(("kent-nt", 1, "cold", s.documents, s.pages, s.elapsed))
     pipeline = {(r[0], r[1], r[2]): r for r in rows}
 
     print("\nwhole pipeline (elapsed as the run reports it; start-up of workers included)")
@@ -125,6 +130,12 @@ def main() -> None:
         f"{plumber_pages / plumber_s:.1f} pages/s"
     )
     pipeline_rate = one[4] / one[5]
+    nt = pipeline[("kent-nt", 1, "cold")]
+    print(
+        f"PDF tables cost (kent, 1 worker, cold): {one[5]:.1f} s with, {nt[5]:.1f} s without "
+        f"(--no-tables): {one[5] / nt[5]:.1f}x; without them {nt[4] / nt[5]:.0f} pages/s = "
+        f"1/{pdfium_rate / (nt[4] / nt[5]):.1f} of bare pypdfium2"
+    )
     print(
         f"pipeline, 1 worker: {pipeline_rate:.0f} pages/s = 1/{pdfium_rate / pipeline_rate:.1f} "
         f"of bare pypdfium2, {pipeline_rate / (plumber_pages / plumber_s):.0f}x bare pdfplumber"

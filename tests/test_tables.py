@@ -260,3 +260,22 @@ def _item(rag: str = "", overdue: bool = False) -> ActionItemRow:
 )
 def test_text_checked_against_its_table(said, listed, check):
     assert _table_check(said, listed) == check
+
+
+def test_no_tables_skips_the_pdf_search_only(tmp_path):
+    from extract.cli import main
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for paper in (PDF_REPORT, TABBED_TEXT):
+        (papers / paper.name).write_bytes(paper.read_bytes())
+    args = ["run", str(papers), "--no-cache", "--quiet", "--out"]
+    assert main([*args, str(tmp_path / "with")]) == 0
+    assert main([*args, str(tmp_path / "without"), "--no-tables"]) == 0
+
+    def sources(out: str) -> list[str]:
+        lines = (tmp_path / out / "tables.csv").read_text(encoding="utf-8").splitlines()[1:]
+        return sorted(line.split(",")[-5] for line in lines)
+
+    assert "pdf_ruled" in sources("with")
+    assert set(sources("without")) == {"text_tabs"}
