@@ -192,11 +192,11 @@ def evaluate_tables(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
         want.update(_cell_items(t["rows"], t["header"], pages, t["page"]))
         if pages is None or t["page"] in pages:
             want.update(("header", squash(h)) for h in t["header"] if squash(h))
-    for table, grid, headers, n_head in s.table_grids if s else []:
-        rows = [[c.text or "" for c in r] for r in grid.rows[n_head:]]
-        got.update(_cell_items(rows, headers, pages, table.page_start))
-        if pages is None or table.page_start in pages:
-            got.update(("header", squash(h)) for h in headers if squash(h))
+    for t in s.found_tables if s else []:
+        rows = [[c.text or "" for c in r] for r in t.grid.rows[t.header_rows :]]
+        got.update(_cell_items(rows, t.headers, pages, t.row.page_start))
+        if pages is None or t.row.page_start in pages:
+            got.update(("header", squash(h)) for h in t.headers if squash(h))
     _compare(ev, "tables.cells", doc, want, got)
     fields = ("action", "lead", "due_date", "rag", "status_text", "overdue")
 

@@ -116,7 +116,7 @@ class Processor:
             is_pdf=fmt is SourceFormat.PDF,
         )
         facts = self.facts.extract(
-            doc_id, text, structure.header.get("meeting_date", ""), structure.table_grids
+            doc_id, text, structure.header.get("meeting_date", ""), structure.found_tables
         )
         return DocumentResult(
             source_format=raw.source_format,

@@ -158,7 +158,7 @@ class FactExtractor:
         )
 
     def extract(self, doc_id: str, doc: DocumentText, meeting_date: str = "", tables=()) -> Facts:
-        """`tables`: (TableRow, Grid, headings, header rows) per table, from the structure."""
+        """`tables`: the paper's tables (structure.FoundTable), read for action plans."""
         text = doc.text
         reference = dt.date.fromisoformat(meeting_date) if meeting_date else None
         dates = self.dates.find(text, reference)
@@ -171,9 +171,9 @@ class FactExtractor:
         self._mentions(doc_id, doc, mentions, sentences, facts)
         self._counts(doc_id, doc, spacy_sents, mentions, facts)
         self._events(doc_id, doc, dates, sentences, meeting_date, facts)
-        for table, grid, headers, n_head in tables:
-            items = self.actions.read(table, grid, headers, n_head, self.dates, reference)
-            rid = _review_before(mentions, table.char_start, table.title) if items else ""
+        for table in tables:
+            items = self.actions.read(table, self.dates, reference)
+            rid = _review_before(mentions, table.row.char_start, table.row.title) if items else ""
             facts.action_items += [dataclasses.replace(i, review_id=rid) for i in items]
         if dates and not meeting_date:
             ordered = sorted(d.date for d in dates)

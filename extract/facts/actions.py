@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from extract.facts.dates import DateFinder
-from extract.models import ActionItemRow, Rag, TableRow
+from extract.models import ActionItemRow, Rag
 from extract.rules import load_jsonl
-from extract.structure.tables import Grid
+from extract.structure.tables import FoundTable, Grid
 
 _ACTION_ID = re.compile(r"^[A-Z]{0,3}\s?\d{1,3}(?:[.\-]\d{1,3}){0,3}[a-z]?\.?$")
 _EVIDENCE = frozenset({"lead", "due", "rag", "status_text"})
@@ -84,15 +84,10 @@ class ActionPlanReader:
         return out
 
     def read(
-        self,
-        table: TableRow,
-        grid: Grid,
-        headers: list[str],
-        n_head: int,
-        dates: DateFinder,
-        reference: dt.date | None,
+        self, found: FoundTable, dates: DateFinder, reference: dt.date | None
     ) -> list[ActionItemRow]:
-        cols = self.columns_of(headers, grid, n_head)
+        table, grid, n_head = found.row, found.grid, found.header_rows
+        cols = self.columns_of(found.headers, grid, n_head)
         if not ({"action", "action_id"} & cols.keys() and _EVIDENCE & cols.keys()):
             return []
         overdue_rule = next(

@@ -28,7 +28,7 @@ from extract.structure import blocks
 from extract.structure.header import Header, HeaderExtractor, key_decision_flag
 from extract.structure.lines import collapse, lines_of
 from extract.structure.sections import build_sections, find_headings, load_heading_rules
-from extract.structure.tables import Grid, extract_tables
+from extract.structure.tables import FoundTable, extract_tables
 
 _DIRECTOR_ROLE = re.compile(r"\bdirector\b|chief\s+executive|general\s+counsel", re.I)
 # Front-sheet fields every report should give; a missing one is a warning, never a guess.
@@ -53,8 +53,7 @@ class Structure:
     people: list[PersonRow] = field(default_factory=list)
     tables: list[TableRow] = field(default_factory=list)
     table_cells: list[TableCellRow] = field(default_factory=list)
-    # per table: its grid, column headings and header-row count, for the action-plan reader
-    table_grids: list[tuple[TableRow, Grid, list[str], int]] = field(default_factory=list)
+    found_tables: list[FoundTable] = field(default_factory=list)  # for the action-plan reader
     warnings: list[str] = field(default_factory=list)
 
 
@@ -120,10 +119,8 @@ class StructureExtractor:
             return sections[i].heading.text if i >= 0 else ""
 
         found = extract_tables(doc_id, doc, pages, settings, section_at, is_pdf)
-        out.tables, out.table_cells = found.tables, found.cells
-        out.table_grids = list(
-            zip(found.tables, found.grids, found.headers, found.header_rows, strict=True)
-        )
+        out.found_tables, out.table_cells = found.found, found.cells
+        out.tables = [t.row for t in found.found]
 
     def _blocks(
         self, doc_id: str, doc: DocumentText, sections, header: Header, out: Structure

@@ -52,12 +52,19 @@ class Grid:
 
 
 @dataclass
+class FoundTable:
+    """One table: its tables.csv row, and what the action-plan reader needs of it."""
+
+    row: TableRow
+    grid: Grid
+    headers: list[str]  # one heading per column
+    header_rows: int  # rows at the top of the grid that are headings
+
+
+@dataclass
 class Tables:
-    tables: list[TableRow] = field(default_factory=list)
+    found: list[FoundTable] = field(default_factory=list)
     cells: list[TableCellRow] = field(default_factory=list)
-    grids: list[Grid] = field(default_factory=list)  # kept for the action-plan reader
-    headers: list[list[str]] = field(default_factory=list)  # column headings per table
-    header_rows: list[int] = field(default_factory=list)  # header rows per table
 
 
 def extract_tables(
@@ -90,25 +97,23 @@ def extract_tables(
         title = _SECTION_NUMBER.sub("", g.above) if _is_caption(g.above) else ""
         if not title and start is not None:
             title = section_at(start)
-        out.tables.append(
-            TableRow(
-                doc_id,
-                table_id,
-                g.pages[0],
-                g.pages[-1],
-                title,
-                len(g.rows) - n_head,
-                g.n_cols,
-                " | ".join(headers) if n_head else "",
-                g.source.value,
-                f"{doc_id}-t{g.nested_in + 1}" if g.nested_in is not None else "",
-                start,
-                end,
-                g.rule,
-            )
+        row = TableRow(
+            doc_id,
+            table_id,
+            g.pages[0],
+            g.pages[-1],
+            title,
+            len(g.rows) - n_head,
+            g.n_cols,
+            " | ".join(headers) if n_head else "",
+            g.source.value,
+            f"{doc_id}-t{g.nested_in + 1}" if g.nested_in is not None else "",
+            start,
+            end,
+            g.rule,
         )
-        for r, row in enumerate(g.rows[n_head:], 1):
-            for c, cell in enumerate(row, 1):
+        for r, cells in enumerate(g.rows[n_head:], 1):
+            for c, cell in enumerate(cells, 1):
                 if not cell.text:
                     continue
                 number, unit = parse_number(cell.text)
@@ -130,9 +135,7 @@ def extract_tables(
                         b,
                     )
                 )
-        out.grids.append(g)
-        out.headers.append(headers)
-        out.header_rows.append(n_head)
+        out.found.append(FoundTable(row, g, headers, n_head))
     return out
 
 
