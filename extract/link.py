@@ -205,7 +205,7 @@ def _progress(
                 status_text=r.get("status_text", ""),
                 conflict="",
                 table_actions=len(r["table"]) if "table" in r else None,
-                table_complete=_table_complete(r["table"]) if "table" in r else None,
+                table_complete=_complete(r["table"]) if "table" in r else None,
                 table_check=_table_check(r, r["table"]) if "table" in r else "",
                 sentence=" | ".join(r["sentences"]) or r.get("status_text", ""),
                 page=r["page"],
@@ -217,8 +217,10 @@ def _progress(
 _RAG = ("rag_green", "rag_amber", "rag_red")
 
 
-def _table_complete(listed: list[ActionItemRow]) -> int:
-    return sum(i.rag in (Rag.BLUE, Rag.GREEN) for i in listed)
+def _complete(listed: list[ActionItemRow]) -> int:
+    """Rows rated complete: blue where the scheme has blue, else green."""
+    blue = sum(i.rag == Rag.BLUE for i in listed)
+    return blue if blue else sum(i.rag == Rag.GREEN for i in listed)
 
 
 def _table_check(said: dict, listed: list[ActionItemRow]) -> str:
@@ -226,9 +228,7 @@ def _table_check(said: dict, listed: list[ActionItemRow]) -> str:
     rated = [i for i in listed if i.rag]
     table = {"actions": len(listed), "overdue": sum(i.overdue for i in listed)}
     if rated:
-        # where the scheme has blue, blue is complete; where not, green is
-        blue = sum(i.rag == Rag.BLUE for i in rated)
-        table["complete"] = blue if blue else sum(i.rag == Rag.GREEN for i in rated)
+        table["complete"] = _complete(rated)
         for f in _RAG:
             table[f] = sum(i.rag == f.removeprefix("rag_") for i in rated)
     compared = [f for f in table if said.get(f) is not None]

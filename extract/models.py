@@ -348,7 +348,7 @@ class ReviewProgressRow:
     status_text: str = col("What the paper says of the plan when it gives no figures.")
     conflict: str = col("Set when another paper for the same meeting gives other figures.")
     table_actions: int = col("Actions the paper's action-plan table lists for the review.")
-    table_complete: int = col("Of those, rated complete (blue) or green.")
+    table_complete: int = col("Of those, rated complete: blue, or green where none is blue.")
     table_check: str = col(
         "The paper's figures checked against its own action-plan table: 'agrees', or "
         "'disagrees: actions 15 in the text, 14 in the table'; empty when there is no table."

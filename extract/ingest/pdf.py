@@ -168,7 +168,7 @@ def _find_tables(
                             rows,
                             [[_box(c) for c in row.cells] for row in table.rows],
                             _line_above(page, table.bbox),
-                            [_bold_share(page, row.bbox) for row in table.rows],
+                            _bold_shares(page, table),
                         )
                     )
                 out[page.page_number] = found
@@ -181,18 +181,21 @@ def _find_tables(
 _BOLD = ("bold", "black", "heavy", "semibold", "demi")
 
 
-def _bold_share(page, bbox) -> float:
-    """Share of the row's letters set in a bold face: heading rows are bold."""
-    x0, top, x1, bottom = bbox
-    chars = [
+def _bold_shares(page, table) -> list[float]:
+    """Share of each row's letters set in a bold face: heading rows are bold."""
+    x0, top, x1, bottom = table.bbox
+    letters = [  # the table's letters, picked out of the page once
         c
         for c in page.chars
         if c["text"].strip() and x0 <= c["x0"] < x1 and top <= c["top"] < bottom
     ]
-    if not chars:
-        return 0.0
-    bold = sum(any(w in c["fontname"].lower() for w in _BOLD) for c in chars)
-    return round(bold / len(chars), 2)
+    shares = []
+    for row in table.rows:
+        rx0, rtop, rx1, rbottom = row.bbox
+        chars = [c for c in letters if rx0 <= c["x0"] < rx1 and rtop <= c["top"] < rbottom]
+        bold = sum(any(w in c["fontname"].lower() for w in _BOLD) for c in chars)
+        shares.append(round(bold / len(chars), 2) if chars else 0.0)
+    return shares
 
 
 def _box(cell) -> tuple[float, float, float, float] | None:

@@ -51,10 +51,13 @@ class Structure:
     appendices: list[AppendixRow] = field(default_factory=list)
     background_papers: list[BackgroundPaperRow] = field(default_factory=list)
     people: list[PersonRow] = field(default_factory=list)
-    tables: list[TableRow] = field(default_factory=list)
     table_cells: list[TableCellRow] = field(default_factory=list)
     found_tables: list[FoundTable] = field(default_factory=list)  # for the action-plan reader
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tables(self) -> list[TableRow]:
+        return [t.row for t in self.found_tables]
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,6 @@ class StructureExtractor:
 
         found = extract_tables(doc_id, doc, pages, settings, section_at, is_pdf)
         out.found_tables, out.table_cells = found.found, found.cells
-        out.tables = [t.row for t in found.found]
 
     def _blocks(
         self, doc_id: str, doc: DocumentText, sections, header: Header, out: Structure
