@@ -142,9 +142,17 @@ class Problem:
     page: int | None = None
 
 
+class TableSource(StrEnum):
+    PDF_RULED = "pdf_ruled"  # pdfplumber, from the lines and boxes drawn on the page
+    PDF_UNRULED = "pdf_unruled"  # text lined up in columns, no lines drawn
+    TEXT_TABS = "text_tabs"  # tab-separated lines of a text file
+    TEXT_SPACES = "text_spaces"  # columns aligned with runs of spaces
+    MARKDOWN = "markdown"  # | pipe | table |
+
+
 @dataclass
 class RawTable:
-    """A table as pdfplumber found it on one page, before headers and continuations."""
+    """A table as found on one page, before headers and continuations."""
 
     page: int
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in points
@@ -152,6 +160,8 @@ class RawTable:
     boxes: list[list[tuple[float, float, float, float] | None]]  # each cell's bbox
     above: str = ""  # the line just above the table: its caption or heading
     bold: list[float] = field(default_factory=list)  # share of bold letters in each row
+    source: TableSource = TableSource.PDF_RULED
+    rule: str = "pdfplumber.lines"
 
 
 @dataclass
@@ -414,13 +424,6 @@ class EventRow:
 # --- tables -------------------------------------------------------------------------------
 
 _col = col  # TableCellRow has a column named `col`, which shadows the function in its body
-
-
-class TableSource(StrEnum):
-    PDF_RULED = "pdf_ruled"  # pdfplumber, from the lines and boxes drawn on the page
-    TEXT_TABS = "text_tabs"  # tab-separated lines of a text file
-    TEXT_SPACES = "text_spaces"  # columns aligned with runs of spaces
-    MARKDOWN = "markdown"  # | pipe | table |
 
 
 class Rag(StrEnum):

@@ -38,6 +38,12 @@ class TableSettings:
     # top and its column edges line up within `column_tolerance` points.
     continuation_top: float = 120.0
     column_tolerance: float = 4.0
+    # Unruled tables (every page, from pypdfium2's text runs; see ingest/unruled.py).
+    unruled: bool = True
+    unruled_column_gap: float = 0.6  # a gap wider than this many text heights splits columns
+    unruled_line_gap: float = 4.0  # lines further apart (in text heights) end a table
+    unruled_wrap_gap: float = 0.5  # a line closer than this under a row may wrap its cells
+    unruled_min_lines: int = 3  # lines of two or more columns a table needs
 
     def plumber(self) -> dict:
         return {

@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.facts.actions import ActionPlanReader
+from extract.ingest.unruled import Rule, Run, find_unruled
 from extract.link import _table_check
 from extract.models import ActionItemRow, Rag
+from extract.settings import TableSettings
 from extract.structure.cells import is_data_number, parse_number
 from extract.structure.text_tables import find_text_tables
 
@@ -18,6 +20,15 @@ ICS_PLAN = CORPUS / "kent" / "2025-01-30-cabinet-ics-priorities-measures-appendi
 QPR = KENT / "cabinet" / "2025-03-04" / "QPR Q3 Cabinet appendix 1.pdf"
 EXEC_RESPONSE = KENT / "full_council" / "2025-03-13" / "Appendix 1 - Executive Response.pdf"
 RISK_REGISTER = KENT / "full_council" / "2025-02-13" / "Appendix J - Budget Risk Register.pdf"
+PRUDENTIAL = CORPUS / "kent" / "2025-01-30-cabinet-finance-monitoring-q3-appendix.pdf"
+MONITORING = (
+    KENT
+    / "cabinet"
+    / "2025-01-30"
+    / ("24-00108 - Finance Monitoring Report - Q3 - November 2024-25.pdf")
+)
+CAPITAL_STRATEGY = KENT / "cabinet" / "2025-01-30" / "Appendix N - Capital Strategy.pdf"
+AGENDA = KENT / "cabinet" / "2025-03-04" / "Agenda frontsheet 04th-Mar-2025 10.00 Cabinet.pdf"
 needs_kent = pytest.mark.skipif(not KENT.is_dir(), reason="../shared/kent not present")
 
 
@@ -187,6 +198,138 @@ def test_table_inside_a_cell_is_marked_nested(processed):
 def test_units_row_joins_the_headings(processed):
     s = processed(RISK_REGISTER).structure
     assert any("Estimated Annual Financial Exposure £m" in t.header for t in s.tables)
+
+
+# --- unruled PDF tables -----------------------------------------------------------------
+
+
+def _cells(s, table):
+    return {(c.row, c.col): c for c in s.table_cells if c.table_id == table.table_id}
+
+
+def test_unruled_tables_with_shaded_headings(processed):
+    s = processed(PRUDENTIAL).structure
+    unruled = [t for t in s.tables if t.source == "pdf_unruled"]
+    assert {t.page_start for t in unruled} == {12, 13}
+    cfr = next(t for t in unruled if "Total CFR" in {c.value for c in _cells(s, t).values()})
+    assert cfr.header.split(" | ")[1:3] == ["23-24 Actuals", "2024-25 Budget"]
+    row = {c.col: c for c in _cells(s, cfr).values() if c.row == 1}
+    assert (row[1].value, row[2].number, row[7].value) == ("Total CFR", 1268.01, "1,235.80")
+    text = processed(PRUDENTIAL).text.text
+    assert text[row[2].char_start : row[2].char_end] == "1,268.01"
+
+
+@needs_kent
+def test_rows_ruled_across_hold_wrapped_and_centred_cells(processed):
+    s = processed(MONITORING).structure
+    reserves = next(t for t in s.tables if t.page_start == 47)
+    assert (reserves.source, reserves.page_end) == ("pdf_unruled", 48)  # continued, joined
+    cells = _cells(s, reserves)
+    labels = [c.value for (r, col), c in sorted(cells.items()) if col == 1]
+    assert labels[:4] == [
+        "General Fund (including Commercial Services General Fund)",
+        "Earmarked Reserves",
+        "Vehicle, Plant & Equipment",
+        "Smoothing",
+    ]
+    major = next(r for (r, col), c in cells.items() if c.value == "Major Projects")
+    assert [cells[(major, col)].number for col in (2, 3, 4)] == [-41.0, 9.2, -31.8]
+    detail = cells[(major, 5)].value
+    assert detail.startswith("The forecast expenditure") and detail.endswith("cost control.")
+    assert "Reserve" not in labels  # the heading repeated on page 48 is not a row
+
+
+@needs_kent
+def test_label_wrapping_beside_centred_figures_is_one_row(processed):
+    s = processed(MONITORING).structure
+    table = next(t for t in s.tables if t.page_start == 7 and t.source == "pdf_unruled")
+    assert table.header == " | Revenue Budget | Revenue Forecast | Revenue Variance"
+    rows = {}
+    for (r, col), c in _cells(s, table).items():
+        rows.setdefault(r, {})[col] = c.value
+    assert rows[3] == {
+        1: "Strategic Commissioning (Integrated & Adults)",
+        2: "22.1",
+        3: "23.2",
+        4: "+1.0",
+    }
+
+
+@needs_kent
+@pytest.mark.parametrize("paper", [CAPITAL_STRATEGY, AGENDA], ids=["numbered-paragraphs", "form"])
+def test_numbered_paragraphs_and_forms_are_not_tables(processed, paper):
+    s = processed(paper).structure
+    assert not [t for t in s.tables if t.source == "pdf_unruled" and t.n_cols == 2]
+    assert not [t for t in s.tables if "Ask for:" in t.header]
+
+
+def _grid(rows: list[list[str]], top: float = 100.0, pitch: float = 14.0) -> dict[Run, str]:
+    """Runs laid out as a grid: column i starts at 72 + 120 * i; '' leaves a gap."""
+    runs = {}
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                x0, y = 72.0 + 120.0 * c, top + pitch * r
+                runs[Run(x0, y, x0 + 5.0 * len(text), y + 9.0)] = text
+    return runs
+
+
+def _find(runs: dict[Run, str], rules=()):
+    return find_unruled(list(runs), runs.__getitem__, 1, TableSettings(), list(rules))
+
+
+def test_unruled_grid_is_read_row_by_row():
+    runs = _grid([["", "2023", "2024"], ["Income", "1,200", "1,350"], ["Costs", "(900)", "(950)"]])
+    (table,) = _find(runs)
+    assert table.rows == [
+        ["", "2023", "2024"],
+        ["Income", "1,200", "1,350"],
+        ["Costs", "(900)", "(950)"],
+    ]
+    assert table.source == "pdf_unruled" and table.rule == "pdfium.unruled"
+
+
+def test_numbered_paragraphs_are_not_a_table():
+    runs = _grid([["1.1", "The council"], ["1.2", "The board"], ["1.3", "The panel"]])
+    assert _find(runs) == []
+
+
+def test_rules_across_decide_the_rows():
+    runs = _grid(
+        [
+            ["Name", "Amount", "Note"],
+            ["Fund", "1,000.0", "first line"],
+            ["", "", "second"],
+            ["Pot", "2,000.0", "third"],
+        ],
+        pitch=14.0,  # the wrapped line is no closer than the rows: only the rules tell
+    )
+    rules = [Rule(60, 111.5, 500), Rule(60, 139.5, 500)]
+    (table,) = _find(runs, rules)
+    assert table.rows[1:] == [["Fund", "1,000.0", "first line second"], ["Pot", "2,000.0", "third"]]
+    (unruled,) = _find(runs)
+    assert len(unruled.rows) == 4  # without them, "second" is a row of its own
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 500),
+            st.floats(0, 700),
+            st.floats(1, 200),
+            st.floats(1, 20),
+            st.text(max_size=8),
+        ),
+        max_size=60,
+    )
+)
+def test_unruled_finder_on_arbitrary_runs(boxes):
+    runs = {Run(x, y, x + w, y + h): t for x, y, w, h, t in boxes}
+    for table in _find(runs):
+        width = len(table.rows[0])
+        assert width >= 2 and all(len(r) == width for r in table.rows)
+        assert len(table.boxes) == len(table.rows)
 
 
 # --- action plans -----------------------------------------------------------------------

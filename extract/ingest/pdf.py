@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
+from extract.ingest.unruled import Rule, Run, find_unruled
 from extract.models import ErrorType, Page, Problem, RawTable, SourceFormat
 from extract.settings import PdfSettings, PdfTextEngine, TableSettings
 
@@ -73,12 +74,14 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     doc = RawDocument(source_format=SourceFormat.PDF, pages=[])
     layout = _layout_pages(data, n, settings, doc)
     ruled: list[int] = []  # pages drawn with enough lines and boxes to hold a table
+    unruled: dict[int, list[RawTable]] = {}
     for i in range(n):
         number = i + 1
         try:
             page = pdf[i]
             width, height = page.get_size()
-            if settings.tables.pdf and _draws_lines(page, settings.tables.min_path_objects):
+            paths, rules = _paths(page, height) if settings.tables.pdf else (0, [])
+            if paths >= settings.tables.min_path_objects:
                 ruled.append(number)
             if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
                 text = layout[number][0]
@@ -88,6 +91,8 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
                 textpage.close()
+            if settings.tables.pdf and settings.tables.unruled and page.get_rotation() == 0:
+                unruled[number] = _unruled_tables(page, number, height, rules, settings.tables)
             page.close()
         except Exception as exc:
             doc.problems.append(
@@ -99,6 +104,9 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     if ruled:
         for number, tables in _find_tables(data, ruled, settings.tables, doc).items():
             doc.pages[number - 1].tables = tables
+    for number, tables in unruled.items():
+        page = doc.pages[number - 1]
+        page.tables += [t for t in tables if not any(_overlap(t.bbox, r.bbox) for r in page.tables)]
     empty = [p.number for p in doc.pages if len(p.text.strip()) < settings.min_page_chars]
     failed = {p.page for p in doc.problems}
     if n == 0:
@@ -142,10 +150,42 @@ def _layout_pages(
     return out
 
 
-def _draws_lines(page: pdfium.PdfPage, enough: int) -> bool:
-    """At least `enough` path objects (lines, boxes) on the page, forms included."""
-    paths = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8)
-    return any(count >= enough for count, _ in enumerate(paths, 1))
+def _paths(page: pdfium.PdfPage, height: float, most: int = 2000) -> tuple[int, list[Rule]]:
+    """How many path objects (lines, boxes) the page draws, forms included, and which of
+    them are horizontal rules (rows of a table ruled across but not down)."""
+    count, rules = 0, []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8):
+        count += 1
+        if count > most:
+            break
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom <= 2.0 and right - left >= 20.0:
+            rules.append(Rule(left, height - (top + bottom) / 2, right))
+    return count, rules
+
+
+def _unruled_tables(
+    page: pdfium.PdfPage, number: int, height: float, rules: list[Rule], settings: TableSettings
+) -> list[RawTable]:
+    """Tables set out in columns without lines, from pypdfium2's text runs (PDF points
+    from the bottom turned into points from the top, as pdfplumber's)."""
+    textpage = page.get_textpage()
+    try:
+        runs = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            runs.append(Run(left, height - top, right, height - bottom))
+
+        def text_of(run: Run) -> str:
+            return textpage.get_text_bounded(run.x0, height - run.bottom, run.x1, height - run.top)
+
+        return find_unruled(runs, text_of, number, settings, rules)
+    finally:
+        textpage.close()
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _find_tables(

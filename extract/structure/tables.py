@@ -21,6 +21,7 @@ from extract.structure.text_tables import TextTable, find_text_tables
 Box = tuple[float, float, float, float]
 _SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 _UNITS = re.compile(r"^\(?(?:[£$€]\s?(?:m|k|bn|000|'000)?|%|(?:m|k|bn)|'?000s?)\)?$", re.I)
+_MAX_UNRULED_HEADING_LINES = 4
 _CAPTION = re.compile(r"^(?:table|figure|chart|annex|appendix)\s*[\dA-Z]", re.I)
 
 
@@ -145,6 +146,11 @@ def header_rows(g: Grid) -> int:
     stacked heading (merged cells in both) or only give units ("£m")."""
     if not g.rows or _is_data_row(g.rows[0]) or not any(c.text for c in g.rows[0]):
         return 0
+    if g.source is TableSource.PDF_UNRULED:
+        # No boxes mark a stacked heading: the lines above the first line of figures do.
+        first_data = next((i for i, r in enumerate(g.rows) if _is_data_row(r)), None)
+        if first_data is not None and first_data <= _MAX_UNRULED_HEADING_LINES:
+            return first_data
     if g.bold and max(g.bold) >= 0.5 and g.bold[0] < 0.5:
         return 0  # bold rows below a plain first row: the headings are not on top
     n = 1
@@ -264,8 +270,8 @@ def _join_pages(raw: list[RawTable], pages: list[Page], settings: TableSettings)
             continue
         g = Grid(
             rows,
-            TableSource.PDF_RULED,
-            "pdfplumber.lines",
+            t.source,
+            t.rule,
             t.above,
             None,
             [t.page],
@@ -318,6 +324,11 @@ def _continues(g: Grid, t: RawTable, heights: dict[int, float], settings: TableS
         return False
     if len(t.rows[0]) != g.n_cols:
         return False
+    if t.source is TableSource.PDF_UNRULED:
+        # Columns as wide as their text: no edges to match. A continuation repeats the
+        # heading, with nothing new above it (a paragraph there introduces a new table).
+        repeated = [collapse(v or "") for v in t.rows[0]] == [c.text or "" for c in g.rows[0]]
+        return repeated and t.above in ("", g.above)
     mine = _edges(g.rows)
     theirs = _edges([[GridCell("", 0, b) for b in row] for row in t.boxes])
     return len(mine) == len(theirs) and all(
