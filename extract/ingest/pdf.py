@@ -83,16 +83,20 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
             paths, rules = _paths(page, height) if settings.tables.pdf else (0, [])
             if paths >= settings.tables.min_path_objects:
                 ruled.append(number)
-            if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
-                text = layout[number][0]
-            elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
-                text = _plumber_text(data, i)
-            else:
-                textpage = page.get_textpage()
-                text = textpage.get_text_range()
+            textpage = page.get_textpage()  # one per page: body text and unruled tables
+            try:
+                if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
+                    text = layout[number][0]
+                elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
+                    text = _plumber_text(data, i)
+                else:
+                    text = textpage.get_text_range()
+                if settings.tables.pdf and settings.tables.unruled and page.get_rotation() == 0:
+                    unruled[number] = _unruled_tables(
+                        textpage, number, height, rules, settings.tables
+                    )
+            finally:
                 textpage.close()
-            if settings.tables.pdf and settings.tables.unruled and page.get_rotation() == 0:
-                unruled[number] = _unruled_tables(page, number, height, rules, settings.tables)
             page.close()
         except Exception as exc:
             doc.problems.append(
@@ -165,23 +169,23 @@ def _paths(page: pdfium.PdfPage, height: float, most: int = 2000) -> tuple[int, 
 
 
 def _unruled_tables(
-    page: pdfium.PdfPage, number: int, height: float, rules: list[Rule], settings: TableSettings
+    textpage: pdfium.PdfTextPage,
+    number: int,
+    height: float,
+    rules: list[Rule],
+    settings: TableSettings,
 ) -> list[RawTable]:
     """Tables set out in columns without lines, from pypdfium2's text runs (PDF points
     from the bottom turned into points from the top, as pdfplumber's)."""
-    textpage = page.get_textpage()
-    try:
-        runs = []
-        for i in range(textpage.count_rects()):
-            left, bottom, right, top = textpage.get_rect(i)
-            runs.append(Run(left, height - top, right, height - bottom))
+    runs = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        runs.append(Run(left, height - top, right, height - bottom))
 
-        def text_of(run: Run) -> str:
-            return textpage.get_text_bounded(run.x0, height - run.bottom, run.x1, height - run.top)
+    def text_of(run: Run) -> str:
+        return textpage.get_text_bounded(run.x0, height - run.bottom, run.x1, height - run.top)
 
-        return find_unruled(runs, text_of, number, settings, rules)
-    finally:
-        textpage.close()
+    return find_unruled(runs, text_of, number, settings, rules)
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from extract.models import RawTable, TableSource
 from extract.settings import TableSettings
 from extract.structure.cells import is_data_number
+from extract.structure.lines import collapse
 
-Box = tuple[float, float, float, float]
 _FORM_LABEL = re.compile(r"^[A-Z][\w '’()/&-]{1,40}:$")
 _MARKER = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z]{1,4}\)|[•·▪●○■◦–-])$")
 RULE = "pdfium.unruled"
@@ -74,7 +74,7 @@ def find_unruled(
     text_of: Callable[[Run], str],
     page: int,
     settings: TableSettings,
-    rules: list[Rule] = (),
+    rules: Sequence[Rule] = (),
 ) -> list[RawTable]:
     """Tables on one page. `rules` are horizontal lines drawn on it: where they cross a
     table, they, not the spacing, divide its rows."""
@@ -82,12 +82,12 @@ def find_unruled(
     tables = []
     for block in _blocks(lines, settings):
         for line in block:
-            line.texts = [" ".join(text_of(c).split()) for c in line.chunks]
+            line.texts = [collapse(text_of(c)) for c in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
         if table is not None:
             above = _line_before(lines, block[0])
             if above is not None:
-                table.above = " ".join(" ".join(text_of(c).split()) for c in above.chunks)
+                table.above = " ".join(collapse(text_of(c)) for c in above.chunks)
             tables.append(table)
     return tables
 
@@ -179,8 +179,7 @@ def _is_split(line: _Line) -> bool:
 def _inside(line: _Line, block: list[_Line]) -> bool:
     """A one-chunk line that belongs to the block: indented into a column, or narrow and
     within its width (a wrapped cell, a label row). A wide line from the left edge is prose."""
-    x0 = min(c.x0 for ln in block for c in ln.chunks)
-    x1 = max(c.x1 for ln in block for c in ln.chunks)
+    x0, x1 = _extent(block)
     chunk = line.chunks[0]
     margin = 2 * chunk.height
     if chunk.x0 > x0 + margin:
@@ -189,6 +188,14 @@ def _inside(line: _Line, block: list[_Line]) -> bool:
         x0 - margin <= chunk.x0
         and chunk.x1 <= x1 + margin
         and chunk.x1 - chunk.x0 < 0.6 * (x1 - x0)
+    )
+
+
+def _extent(block: list[_Line]) -> tuple[float, float]:
+    """Left and right edges of a block's text."""
+    return (
+        min(c.x0 for ln in block for c in ln.chunks),
+        max(c.x1 for ln in block for c in ln.chunks),
     )
 
 
@@ -217,10 +224,9 @@ def _placed(chunk: Run, columns: list[tuple[float, float]]) -> list[int]:
     return [min(range(len(columns)), key=lambda i: abs(sum(columns[i]) / 2 - middle))]
 
 
-def _rules_across(block: list[_Line], rules: list[Rule]) -> list[float]:
+def _rules_across(block: list[_Line], rules: Sequence[Rule]) -> list[float]:
     """Heights of the rules that run across at least half the block, inside it."""
-    x0 = min(c.x0 for ln in block for c in ln.chunks)
-    x1 = max(c.x1 for ln in block for c in ln.chunks)
+    x0, x1 = _extent(block)
     top, bottom = block[0].top, block[-1].bottom
     return sorted(
         {
