@@ -1,12 +1,15 @@
 """Benchmark: the whole pipeline over the Kent set and the corpus, against bare extraction.
 
     .venv/bin/python bench/bench.py [--kent ../shared/kent] [--plumber-pages 150]
+                                    [--plumber-tables]
 
 Prints, from one run: docs/s and pages/s with 1 and 2 workers, cold and warm cache, peak
 RSS (the main process, and the largest worker); and, on the same PDFs, bare pypdfium2
 text extraction and bare pdfplumber extract_text (on the first N pages only: it runs at a
 few pages a second) as the floor, with the ratios. Start-up (imports, rule loading) is
-reported apart. Figures, not assertions: nothing here fails.
+reported apart. `--plumber-tables` adds a cold one-worker run with ruled tables found by
+pdfplumber end to end (the reader before ingest/ruled.py), for the before/after ratio.
+Figures, not assertions: nothing here fails.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kent", type=Path, default=ROOT.parent / "shared" / "kent")
     parser.add_argument("--plumber-pages", type=int, default=150)
+    parser.add_argument("--plumber-tables", action="store_true")
     args = parser.parse_args()
     if not args.kent.is_dir():
         sys.exit(f"bench: no Kent set at {args.kent}; pass --kent DIR")
@@ -70,7 +74,13 @@ def main() -> None:
     t = time.perf_counter()
     from extract.batch import run_batch
     from extract.process import Processor
-    from extract.settings import IngestSettings, PdfSettings, RunSettings, TableSettings
+    from extract.settings import (
+        IngestSettings,
+        PdfSettings,
+        RunSettings,
+        TableFinder,
+        TableSettings,
+    )
 
     imports = time.perf_counter() - t
     t = time.perf_counter()
@@ -101,6 +111,12 @@ def main() -> None:
         settings = RunSettings(ingest=no_tables, workers=1, cache_dir=None)
         s = run_batch([args.kent], Path(tmp) / "out-notables", settings)
         rows.append(("kent-nt", 1, "cold", s.documents, s.pages, s.elapsed))
+        if args.plumber_tables:
+            plumber = TableSettings(finder=TableFinder.PDFPLUMBER)
+            ingest = IngestSettings(pdf=PdfSettings(tables=plumber))
+            settings = RunSettings(ingest=ingest, workers=1, cache_dir=None)
+            s = run_batch([args.kent], Path(tmp) / "out-plumber", settings)
+            rows.append(("kent-pt", 1, "cold", s.documents, s.pages, s.elapsed))
     pipeline = {(r[0], r[1], r[2]): r for r in rows}
 
     print("\nwhole pipeline (elapsed as the run reports it; start-up of workers included)")
@@ -136,6 +152,12 @@ def main() -> None:
         f"(--no-tables): {one[5] / nt[5]:.1f}x; without them {nt[4] / nt[5]:.0f} pages/s = "
         f"1/{pdfium_rate / (nt[4] / nt[5]):.1f} of bare pypdfium2"
     )
+    if ("kent-pt", 1, "cold") in pipeline:
+        pt = pipeline[("kent-pt", 1, "cold")]
+        print(
+            f"ruled tables by pdfplumber end to end (kent, 1 worker, cold): {pt[5]:.1f} s; "
+            f"PDFium's paths and characters: {one[5]:.1f} s ({pt[5] / one[5]:.1f}x faster)"
+        )
     print(
         f"pipeline, 1 worker: {pipeline_rate:.0f} pages/s = 1/{pdfium_rate / pipeline_rate:.1f} "
         f"of bare pypdfium2, {pipeline_rate / (plumber_pages / plumber_s):.0f}x bare pdfplumber"

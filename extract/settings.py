@@ -14,6 +14,13 @@ class PdfTextEngine(StrEnum):
     PDFPLUMBER = "pdfplumber"
 
 
+class TableFinder(StrEnum):
+    # pdfplumber's ruled-table algorithm on PDFium's paths and characters (ingest/ruled.py):
+    # the same cells at a fraction of the cost of pdfminer's page parse.
+    PDFIUM = "pdfium"
+    PDFPLUMBER = "pdfplumber"  # pdfplumber end to end (also used for rotated pages)
+
+
 @dataclass(frozen=True)
 class TableSettings:
     """Which PDF pages pdfplumber searches for tables, and how.
@@ -27,6 +34,7 @@ class TableSettings:
 
     pdf: bool = True  # search PDF pages with pdfplumber (text tables are always read)
     min_path_objects: int = 4
+    finder: TableFinder = TableFinder.PDFIUM
     # pdfplumber's own table settings (its TableSettings keys): ruled tables only.
     vertical_strategy: str = "lines"
     horizontal_strategy: str = "lines"

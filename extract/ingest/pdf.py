@@ -11,12 +11,19 @@ import io
 
 import pdfplumber
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
-from extract.ingest.unruled import Rule, Run, find_unruled
+from extract.ingest.ruled import (
+    PagePaths,
+    find_ruled,
+    page_paths,
+    read_table,
+    rounded,
+    rounded_box,
+)
+from extract.ingest.unruled import Rule, Run, find_unruled, line_above
 from extract.models import ErrorType, Page, Problem, RawTable, SourceFormat
-from extract.settings import PdfSettings, PdfTextEngine, TableSettings
+from extract.settings import PdfSettings, PdfTextEngine, TableFinder, TableSettings
 
 _SNIFF = (
     (b"<!doctype html", "an HTML page (often a saved error or login page)"),
@@ -73,17 +80,16 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     n = len(pdf)
     doc = RawDocument(source_format=SourceFormat.PDF, pages=[])
     layout = _layout_pages(data, n, settings, doc)
-    ruled: list[int] = []  # pages drawn with enough lines and boxes to hold a table
+    ruled: dict[int, list[RawTable]] = {}  # tables drawn with lines, page by page
     unruled: dict[int, list[RawTable]] = {}
+    plumber: list[int] = []  # pages left to pdfplumber's own table search
     for i in range(n):
         number = i + 1
         try:
             page = pdf[i]
             width, height = page.get_size()
-            paths, rules = _paths(page, height) if settings.tables.pdf else (0, [])
-            if paths >= settings.tables.min_path_objects:
-                ruled.append(number)
-            textpage = page.get_textpage()  # one per page: body text and unruled tables
+            paths = page_paths(page, height) if settings.tables.pdf else PagePaths(0, [], [])
+            textpage = page.get_textpage()  # one per page: text and tables
             try:
                 if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
                     text = layout[number][0]
@@ -91,9 +97,21 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
                     text = _plumber_text(data, i)
                 else:
                     text = textpage.get_text_range()
-                if settings.tables.pdf and settings.tables.unruled and page.get_rotation() == 0:
-                    unruled[number] = _unruled_tables(
-                        textpage, number, height, rules, settings.tables
+                upright = page.get_rotation() == 0
+                text_runs = _PageText(textpage, height)
+                if paths.count >= settings.tables.min_path_objects:
+                    found = _ruled_tables(text_runs, paths, number, (width, height), settings)
+                    if found is None or not upright:
+                        plumber.append(number)
+                    else:
+                        ruled[number] = found
+                if settings.tables.pdf and settings.tables.unruled and upright:
+                    unruled[number] = find_unruled(
+                        text_runs.runs,
+                        text_runs.text_of,
+                        number,
+                        settings.tables,
+                        _rules(paths, height),
                     )
             finally:
                 textpage.close()
@@ -105,9 +123,10 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
             text, width, height = "", 0.0, 0.0
         words = layout.get(number, ("", []))[1]
         doc.pages.append(Page(number, text, float(width), float(height), words))
-    if ruled:
-        for number, tables in _find_tables(data, ruled, settings.tables, doc).items():
-            doc.pages[number - 1].tables = tables
+    if plumber:
+        ruled.update(_find_tables(data, plumber, settings.tables, doc))
+    for number, tables in sorted(ruled.items()):
+        doc.pages[number - 1].tables = tables
     for number, tables in unruled.items():
         page = doc.pages[number - 1]
         page.tables += [t for t in tables if not any(_overlap(t.bbox, r.bbox) for r in page.tables)]
@@ -141,7 +160,7 @@ def _layout_pages(
             for page in plumber.pages:
                 page = _without_space_glyphs(page)
                 words = page.extract_words(extra_attrs=["fontname", "size"])
-                kept = [{k: _round(w[k]) for k in _WORD_KEYS} for w in words]
+                kept = [{k: rounded(w[k]) for k in _WORD_KEYS} for w in words]
                 text = (
                     page.extract_text() if settings.text_engine is PdfTextEngine.PDFPLUMBER else ""
                 )
@@ -154,38 +173,56 @@ def _layout_pages(
     return out
 
 
-def _paths(page: pdfium.PdfPage, height: float, most: int = 2000) -> tuple[int, list[Rule]]:
-    """How many path objects (lines, boxes) the page draws, forms included, and which of
-    them are horizontal rules (rows of a table ruled across but not down)."""
-    count, rules = 0, []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8):
-        count += 1
-        if count > most:
-            break
-        left, bottom, right, top = obj.get_bounds()
-        if top - bottom <= 2.0 and right - left >= 20.0:
-            rules.append(Rule(left, height - (top + bottom) / 2, right))
-    return count, rules
-
-
-def _unruled_tables(
-    textpage: pdfium.PdfTextPage,
+def _ruled_tables(
+    text: _PageText,
+    paths: PagePaths,
     number: int,
-    height: float,
-    rules: list[Rule],
-    settings: TableSettings,
-) -> list[RawTable]:
-    """Tables set out in columns without lines, from pypdfium2's text runs (PDF points
-    from the bottom turned into points from the top, as pdfplumber's)."""
-    runs = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        runs.append(Run(left, height - top, right, height - bottom))
+    size: tuple[float, float],
+    settings: PdfSettings,
+) -> list[RawTable] | None:
+    """Ruled tables from PDFium's paths, or None to leave the page to pdfplumber (when so
+    set, or when the fast reading fails)."""
+    if settings.tables.finder is TableFinder.PDFPLUMBER:
+        return None
+    try:
+        return find_ruled(text.textpage, paths, number, size, settings.tables, text.line_above)
+    except Exception:
+        return None
 
-    def text_of(run: Run) -> str:
-        return textpage.get_text_bounded(run.x0, height - run.bottom, run.x1, height - run.top)
 
-    return find_unruled(runs, text_of, number, settings, rules)
+def _rules(paths: PagePaths, height: float) -> list[Rule]:
+    """The horizontal rules among the page's paths (rows of a table ruled across but not
+    down), in points from the top."""
+    return [
+        Rule(left, height - (top + bottom) / 2, right)
+        for left, bottom, right, top in paths.bounds
+        if top - bottom <= 2.0 and right - left >= 20.0
+    ]
+
+
+class _PageText:
+    """A page's text runs from pypdfium2 (PDF points from the bottom turned into points
+    from the top, as pdfplumber's), fetched once, for both table finders."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage, height: float):
+        self.textpage, self.height = textpage, height
+        self._runs: list[Run] | None = None
+
+    @property
+    def runs(self) -> list[Run]:
+        if self._runs is None:
+            self._runs = []
+            for i in range(self.textpage.count_rects()):
+                left, bottom, right, top = self.textpage.get_rect(i)
+                self._runs.append(Run(left, self.height - top, right, self.height - bottom))
+        return self._runs
+
+    def text_of(self, run: Run) -> str:
+        h = self.height
+        return self.textpage.get_text_bounded(run.x0, h - run.bottom, run.x1, h - run.top)
+
+    def line_above(self, top: float) -> str:
+        return line_above(self.runs, self.text_of, top)
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -202,17 +239,17 @@ def _find_tables(
             for page in plumber.pages:
                 found = []
                 for table in page.find_tables(settings.plumber()):
-                    rows = table.extract()
+                    rows, bold = read_table(table, page.chars)
                     if not rows or max(map(len, rows)) < settings.min_cols:
                         continue  # a box, not a table (short ones may continue a table)
                     found.append(
                         RawTable(
                             page.page_number,
-                            tuple(_round(v) for v in table.bbox),
+                            tuple(rounded(v) for v in table.bbox),
                             rows,
-                            [[_box(c) for c in row.cells] for row in table.rows],
+                            [[rounded_box(c) for c in row.cells] for row in table.rows],
                             _line_above(page, table.bbox),
-                            _bold_shares(page, table),
+                            bold,
                         )
                     )
                 out[page.page_number] = found
@@ -220,30 +257,6 @@ def _find_tables(
     except Exception as exc:
         doc.warnings.append(f"tables unavailable ({type(exc).__name__}: {exc})")
     return out
-
-
-_BOLD = ("bold", "black", "heavy", "semibold", "demi")
-
-
-def _bold_shares(page, table) -> list[float]:
-    """Share of each row's letters set in a bold face: heading rows are bold."""
-    x0, top, x1, bottom = table.bbox
-    letters = [  # the table's letters, picked out of the page once
-        c
-        for c in page.chars
-        if c["text"].strip() and x0 <= c["x0"] < x1 and top <= c["top"] < bottom
-    ]
-    shares = []
-    for row in table.rows:
-        rx0, rtop, rx1, rbottom = row.bbox
-        chars = [c for c in letters if rx0 <= c["x0"] < rx1 and rtop <= c["top"] < rbottom]
-        bold = sum(any(w in c["fontname"].lower() for w in _BOLD) for c in chars)
-        shares.append(round(bold / len(chars), 2) if chars else 0.0)
-    return shares
-
-
-def _box(cell) -> tuple[float, float, float, float] | None:
-    return None if cell is None else tuple(_round(v) for v in cell)
 
 
 def _line_above(page, bbox, reach: float = 48.0) -> str:
@@ -285,10 +298,6 @@ def _without_space_glyphs(page):
     return page.filter(
         lambda obj: obj.get("object_type") != "char" or obj["text"].strip() or not covered(obj)
     )
-
-
-def _round(v):
-    return round(v, 2) if isinstance(v, float) else v
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -85,11 +85,30 @@ def find_unruled(
             line.texts = [collapse(text_of(c)) for c in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
         if table is not None:
-            above = _line_before(lines, block[0])
-            if above is not None:
-                table.above = " ".join(collapse(text_of(c)) for c in above.chunks)
+            table.above = line_above(runs, text_of, block[0].top)
             tables.append(table)
     return tables
+
+
+def line_above(
+    runs: list[Run], text_of: Callable[[Run], str], top: float, reach: float = 48.0
+) -> str:
+    """The last line of text above `top` (a table's caption or heading), if it is within
+    `reach` points. A heading's descenders may cross the table's top line: a run belongs
+    above the table when its middle does."""
+    above = [r for r in runs if r.height >= 1.0 and (r.top + r.bottom) / 2 < top]
+    near = [r for r in above if r.bottom >= top - reach]
+    if not near:
+        return ""
+    last = max(near, key=lambda r: r.top + r.bottom)
+    line = [r for r in above if _same_line(last, r)]
+    span = Run(
+        min(r.x0 for r in line),
+        min(r.top for r in line),
+        max(r.x1 for r in line),
+        max(r.bottom for r in line),
+    )
+    return collapse(text_of(span))
 
 
 def _lines(runs: list[Run], column_gap: float) -> list[list[Run]]:
@@ -330,11 +349,3 @@ def _wraps(label: str, more: str) -> bool:
         or more[:1].islower()
         or more[:1] in "()"
     )
-
-
-def _line_before(lines: list[_Line], first: _Line, reach: float = 48.0) -> _Line | None:
-    index = next(i for i, ln in enumerate(lines) if ln is first)
-    if index == 0:
-        return None
-    before = lines[index - 1]
-    return before if first.top - before.bottom <= reach else None

@@ -1,0 +1,349 @@
+"""Ruled PDF tables without pdfplumber's page parse.
+
+pdfplumber finds ruled tables well but parses the whole page with pdfminer first (~0.1 s a
+page, every glyph and path), which made tables 12x the cost of the rest of the pipeline.
+Here pypdfium2 hands over the page's paths and characters, turned into the edge and char
+records pdfplumber's own table algorithm reads (`pdfplumber.table.TableFinder` and
+`Table.extract`), so the cells and their text are pdfplumber's: only the page parse is
+PDFium's. Paths are split into lines, rectangles and curves as pdfminer splits them.
+Characters are fetched only inside the tables found, after the edges have found them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from operator import itemgetter
+
+import pdfplumber.table as plumber_table
+import pdfplumber.utils as plumber_utils
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from extract.models import RawTable
+from extract.settings import TableSettings
+
+RULE = "pdfplumber.lines@pdfium"
+BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
+# PDFium's codes for a hyphen at a line end (2) and for line breaks, as pdfminer reads them.
+_TEXT = {"\x02": "-", "\ufffe": "-", "\x00": "", "\n": "", "\r": ""}
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class PagePaths:
+    """A page's drawn paths: how many objects, and pdfplumber-style edges from them."""
+
+    count: int
+    edges: list[dict]
+    bounds: list[tuple[float, float, float, float]]  # each object's left, bottom, right, top
+
+
+@dataclass
+class _PageView:
+    """What pdfplumber's TableFinder reads of a page when it looks for lines."""
+
+    bbox: tuple[float, float, float, float]
+    edges: list[dict]
+
+
+def page_paths(page: pdfium.PdfPage, height: float) -> PagePaths:
+    """Every path object on the page, forms included, as pdfplumber would see it."""
+    edges: list[dict] = []
+    bounds: list[tuple[float, float, float, float]] = []
+    for obj, matrix in _path_objects(page, page.raw, pdfium_c.FPDFPage_CountObjects, _IDENTITY):
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        pdfium_c.FPDFPageObj_GetBounds(
+            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+        )
+        bounds.append((left.value, bottom.value, right.value, top.value))
+        for shape, points in _subpaths(obj, matrix):
+            edges += _edges(shape, [(x, height - y) for x, y in points])
+    return PagePaths(len(bounds), edges, bounds)
+
+
+def _path_objects(page, parent, count_fn, matrix: Matrix, depth: int = 0):
+    """Path objects with their matrix to page space (a form's objects sit in its space)."""
+    get = pdfium_c.FPDFPage_GetObject if depth == 0 else pdfium_c.FPDFFormObj_GetObject
+    for i in range(count_fn(parent)):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield obj, _compose(_matrix(obj), matrix)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+            inner = _compose(_matrix(obj), matrix)
+            yield from _path_objects(page, obj, pdfium_c.FPDFFormObj_CountObjects, inner, depth + 1)
+
+
+def _matrix(obj) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix applying `first`, then `then` (PDF row-vector convention)."""
+    a1, b1, c1, d1, e1, f1 = first
+    a2, b2, c2, d2, e2, f2 = then
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+def _subpaths(obj, matrix: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The path's subpaths as pdfminer reads them: operators ("mllh") and their end points
+    (a Bézier's control points dropped), in page space."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    out: list[tuple[str, list[tuple[float, float]]]] = []
+    shape, points, bezier = "", [], 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            if shape:
+                out.append((shape, points))
+            shape, points, bezier = "m", [point], 0
+        elif kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3 == 0:  # the curve's end point; the two before are control points
+                shape += "c"
+                points.append(point)
+        else:
+            shape += "l"
+            points.append(point)
+        if shape and pdfium_c.FPDFPathSegment_GetClose(seg):
+            shape += "h"
+            points.append(points[0])
+    if shape:
+        out.append((shape, points))
+    return out
+
+
+def _edges(shape: str, pts: list[tuple[float, float]]) -> list[dict]:
+    """pdfminer's reading of a subpath (line, rectangle or curve) as pdfplumber's edges."""
+    if len(shape) > 3 and shape.endswith("lh") and pts[-2] == pts[0]:
+        shape, pts = shape[:-2] + "h", pts[:-2] + pts[-1:]
+    if shape in ("mlh", "ml"):
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        return [_edge("line_edge", x0, y0, x1, y1, "h" if y0 == y1 else "v")]
+    if shape in ("mlllh", "mllll") and len(pts) == 5 and pts[0] == pts[4]:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        ):
+            left, right = min(x0, x2), max(x0, x2)
+            top, bottom = min(y0, y2), max(y0, y2)
+            return [
+                _edge("rect_edge", left, top, right, top, "h"),
+                _edge("rect_edge", left, bottom, right, bottom, "h"),
+                _edge("rect_edge", left, top, left, bottom, "v"),
+                _edge("rect_edge", right, top, right, bottom, "v"),
+            ]
+    out = []
+    for (x0, y0), (x1, y1) in pairwise(pts):
+        orientation = "v" if x0 == x1 else ("h" if y0 == y1 else None)
+        out.append(_edge("curve_edge", x0, y0, x1, y1, orientation))
+    return out
+
+
+def _edge(kind: str, x0: float, y0: float, x1: float, y1: float, orientation) -> dict:
+    left, right, top, bottom = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+    return {
+        "object_type": kind,
+        "x0": left,
+        "x1": right,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": right - left,
+        "height": bottom - top,
+        "orientation": orientation,
+    }
+
+
+def find_ruled(
+    textpage: pdfium.PdfTextPage,
+    paths: PagePaths,
+    number: int,
+    size: tuple[float, float],
+    settings: TableSettings,
+    line_above: Callable[[float], str],
+) -> list[RawTable]:
+    """pdfplumber's ruled tables on one page, read from PDFium's paths and characters;
+    `line_above(top)` gives the caption line over a table."""
+    width, height = size
+    view = _PageView((0.0, 0.0, width, height), paths.edges)
+    finder = plumber_table.TableFinder(view, settings.plumber())
+    if not finder.tables:
+        return []
+    chars = _chars(textpage, height, [t.bbox for t in finder.tables])
+    found = []
+    for table in finder.tables:
+        rows, bold = read_table(table, chars)
+        if not rows or max(map(len, rows)) < settings.min_cols:
+            continue  # a box, not a table (short ones may continue a table)
+        found.append(
+            RawTable(
+                number,
+                tuple(rounded(v) for v in table.bbox),
+                rows,
+                [[rounded_box(c) for c in row.cells] for row in table.rows],
+                line_above(table.bbox[1]),
+                bold,
+                rule=RULE,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Face:
+    """What every character of one text object shares: its font, size and direction."""
+
+    upright: bool
+    size: float  # the font size on the page, in points
+    fontname: str
+
+
+def _chars(textpage: pdfium.PdfTextPage, height: float, within: list[tuple]) -> list[dict]:
+    """The page's characters inside the given boxes, as pdfplumber's char records.
+
+    pdfminer boxes a glyph from the font's descent (PDFium's loose box bottom) up one font
+    size, and across its advance width. Each character costs PDFium calls, so the text
+    comes from one call for the page, and font, size and direction once per text object.
+    """
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    text = textpage.get_text_range()
+    if len(text) != count:  # characters outside the BMP: one call each instead
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
+    rect = pdfium_c.FS_RECTF()
+    faces: dict[int, _Face] = {}
+    text_object = _text_object_address()
+    chars: list[dict] = []
+    kept = -1  # the index of the last character kept
+    for i in range(count):
+        char = text[i]
+        if char in " \r\n" and pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            # PDFium puts a space where it sees a word break (sometimes in place of a space
+            # glyph it drops); it has no box, so it goes at the end of the letter before.
+            if char == " " and kept == i - 1 and chars[-1]["text"] != " ":
+                chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect)
+        obj = text_object(raw, i)
+        face = faces.get(obj)
+        if face is None:
+            face = faces[obj] = _face(raw, i)
+        x0, x1, bottom = rect.left, rect.right, height - rect.bottom
+        top = bottom - face.size
+        mx, my = (x0 + x1) / 2, (top + bottom) / 2
+        if not any(bx0 <= mx < bx1 and bt <= my < bb for bx0, bt, bx1, bb in within):
+            continue
+        char = _TEXT.get(char, char)
+        if not char:
+            continue
+        kept = i
+        chars.append(
+            {
+                "text": char,
+                "x0": x0,
+                "x1": x1,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "upright": face.upright,
+                "fontname": face.fontname,
+            }
+        )
+    return chars
+
+
+def _face(raw, index: int) -> _Face:
+    matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(raw, index, matrix)
+    a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+    upright = a * d > 0 and b * c <= 0
+    size = pdfium_c.FPDFText_GetFontSize(raw, index) * abs(d if upright else a)
+    name = ctypes.create_string_buffer(128)
+    pdfium_c.FPDFText_GetFontInfo(raw, index, name, len(name), None)
+    return _Face(upright, size, name.value.decode("latin-1"))
+
+
+def _text_object_address():
+    """FPDFText_GetTextObject returning the object's address as an int (hashable, and
+    cheap: the binding's pointer objects cost ~6x as much to turn into a key)."""
+    address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(address)
+
+
+def read_table(table: plumber_table.Table, chars: list[dict]) -> tuple[list, list[float]]:
+    """The table's cell texts (as pdfplumber's `Table.extract`) and the share of bold
+    letters in each row (heading rows are bold).
+
+    pdfplumber tests every character of the page against every row and cell; here the
+    characters are sorted by height once, each row takes its slice, and each character
+    goes to the cell its middle falls in. A row's letters for the bold share are those
+    whose top left corner lies in it (the measure the heading rules were written against).
+    """
+    by_middle = _Sorted(chars, lambda c: (c["top"] + c["bottom"]) / 2)
+    by_top = _Sorted([c for c in chars if c["text"].strip()], itemgetter("top"))
+    rows, bold = [], []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        cells = [c for c in row.cells if c is not None]
+        lefts = [c[0] for c in cells]
+        held: list[list[dict]] = [[] for _ in cells]
+        for char in by_middle.between(top, bottom):  # a merged cell can reach below the row
+            mx, my = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            k = bisect_right(lefts, mx) - 1
+            if k >= 0 and mx < cells[k][2] and cells[k][1] <= my < cells[k][3]:
+                held[k].append(char)
+        texts = iter(plumber_utils.extract_text(h) for h in held)
+        rows.append([None if c is None else next(texts) for c in row.cells])
+        letters = [c for c in by_top.between(top, bottom) if x0 <= c["x0"] < x1]
+        heavy = sum(_bold_face(c["fontname"]) for c in letters)
+        bold.append(round(heavy / len(letters), 2) if letters else 0.0)
+    return rows, bold
+
+
+@lru_cache(maxsize=256)
+def _bold_face(fontname: str) -> bool:
+    name = fontname.lower()
+    return any(w in name for w in BOLD_WORDS)
+
+
+class _Sorted:
+    """Characters sorted by a height, sliced by a band of heights in page order."""
+
+    def __init__(self, chars: list[dict], key: Callable[[dict], float]):
+        self._placed = sorted((key(c), i, c) for i, c in enumerate(chars))
+        self._keys = [k for k, _, _ in self._placed]
+
+    def between(self, low: float, high: float) -> list[dict]:
+        band = self._placed[bisect_left(self._keys, low) : bisect_left(self._keys, high)]
+        return [c for _, _, c in sorted(band, key=itemgetter(1))]
+
+
+def rounded_box(cell) -> tuple[float, float, float, float] | None:
+    return None if cell is None else tuple(rounded(v) for v in cell)
+
+
+def rounded(v):
+    """Two decimals of a point: finer than print, and stable across readers."""
+    return round(v, 2) if isinstance(v, float) else v

@@ -1,0 +1,184 @@
+"""Ruled tables read from PDFium's paths and characters (ingest/ruled.py) against
+pdfplumber end to end: the same tables, cells and text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import CORPUS
+
+from extract.ingest.pdf import read_pdf
+from extract.ingest.ruled import _edges
+from extract.models import TableSource
+from extract.settings import PdfSettings, TableFinder, TableSettings
+
+ICS = CORPUS / "kent" / "2025-01-30-cabinet-ics-priorities-measures-appendix-b.pdf"
+MONITORING = CORPUS / "kent" / "2025-01-30-cabinet-finance-monitoring-q3-appendix.pdf"
+
+
+def _ruled(data: bytes, finder: TableFinder):
+    settings = PdfSettings(tables=TableSettings(finder=finder, unruled=False))
+    doc = read_pdf(data, settings)
+    return [t for p in doc.pages for t in p.tables if t.source is TableSource.PDF_RULED]
+
+
+def _orientations(edges):
+    return sorted(((e["object_type"], e["orientation"]) for e in edges), key=str)
+
+
+@pytest.mark.parametrize(
+    "shape, points, read_as",
+    [
+        ("ml", [(0, 0), (50, 0)], [("line_edge", "h")]),
+        ("mlh", [(0, 0), (0, 40), (0, 0)], [("line_edge", "v")]),
+        # a rectangle ("re" or four lines closed): its four sides
+        (
+            "mlllh",
+            [(0, 0), (50, 0), (50, 20), (0, 20), (0, 0)],
+            [("rect_edge", "h"), ("rect_edge", "h"), ("rect_edge", "v"), ("rect_edge", "v")],
+        ),
+        # closed with a redundant line back to the start: still a rectangle
+        (
+            "mllllh",
+            [(0, 0), (50, 0), (50, 20), (0, 20), (0, 0), (0, 0)],
+            [("rect_edge", "h"), ("rect_edge", "h"), ("rect_edge", "v"), ("rect_edge", "v")],
+        ),
+        # four sides that are not square: a curve, its straight sides kept, the slope not
+        (
+            "mlllh",
+            [(0, 0), (50, 0), (60, 20), (0, 20), (0, 0)],
+            [("curve_edge", None), ("curve_edge", "h"), ("curve_edge", "h"), ("curve_edge", "v")],
+        ),
+    ],
+)
+def test_paths_read_as_pdfminer_reads_them(shape, points, read_as):
+    assert _orientations(_edges(shape, points)) == sorted(read_as, key=str)
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF file from its numbered objects (1 is the catalog), with a correct xref."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _stream(content: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s >>\nstream\n" % (len(content), extra) + content + b"\nendstream"
+
+
+def _grid_in_a_form() -> bytes:
+    """A 3x3 grid drawn inside a form XObject that the page scales and moves, with text in
+    page space: the grid's lines are only in the right place if both matrices apply."""
+    grid = b" ".join(
+        [b"0 %d m 300 %d l S" % (y, y) for y in (0, 40, 80, 120)]
+        + [b"%d 0 m %d 120 l S" % (x, x) for x in (0, 100, 200, 300)]
+        + [b"0 0 300 120 re S"]
+    )
+    # form space -> page: x*0.5 + 100, y*0.5 + 500 (the /Matrix), then the page's cm
+    # moves it by (20, 10): the grid spans x 120-270, y 510-570 on the page
+    words = [
+        (125, 555, "Review"),
+        (175, 555, "Actions"),
+        (225, 555, "Status"),
+        (125, 535, "SCR Alpha"),
+        (175, 535, "14"),
+        (225, 535, "Green"),
+        (125, 515, "LCSPR Beta"),
+        (175, 515, "6"),
+        (225, 515, "Amber"),
+    ]
+    text = b" ".join(b"BT /F1 6 Tf %d %d Td (%s) Tj ET" % (x, y, w.encode()) for x, y, w in words)
+    page = b"q 1 0 0 1 20 10 cm /Fm1 Do Q " + text
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /XObject << /Fm1 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+            _stream(page),
+            _stream(
+                grid,
+                b"/Type /XObject /Subtype /Form /BBox [0 0 300 120] /Matrix [0.5 0 0 0.5 100 500]",
+            ),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+
+
+def test_grid_inside_a_scaled_form_is_found_where_pdfplumber_finds_it():
+    data = _grid_in_a_form()
+    fast, plumber = _ruled(data, TableFinder.PDFIUM), _ruled(data, TableFinder.PDFPLUMBER)
+    assert len(fast) == len(plumber) == 1
+    assert fast[0].bbox == plumber[0].bbox == (120.0, 272.0, 270.0, 332.0)
+    assert fast[0].rows == plumber[0].rows
+    assert fast[0].rows[1] == ["SCR Alpha", "14", "Green"]
+    assert fast[0].rule != plumber[0].rule  # provenance says which reader found it
+
+
+def _squeezed(text: str | None) -> str:
+    return re.sub(r"\s+", "", text or "").replace("\x02", "-")
+
+
+@pytest.mark.parametrize("paper", [ICS, MONITORING], ids=lambda p: p.stem)
+def test_pdfium_finder_gives_pdfplumbers_tables_on_real_papers(paper):
+    data = paper.read_bytes()
+    fast, plumber = _ruled(data, TableFinder.PDFIUM), _ruled(data, TableFinder.PDFPLUMBER)
+    assert [t.page for t in fast] == [t.page for t in plumber]
+    for a, b in zip(fast, plumber, strict=True):  # PDFium's coordinates are single precision
+        assert a.bbox == pytest.approx(b.bbox, abs=0.02)
+    assert [[len(r) for r in t.rows] for t in fast] == [[len(r) for r in t.rows] for t in plumber]
+    cells = [
+        (a, b)
+        for s, t in zip(fast, plumber, strict=True)
+        for r, q in zip(s.rows, t.rows, strict=True)
+        for a, b in zip(r, q, strict=True)
+    ]
+    # pdfplumber's word breaks come from gaps alone and PDFium's from its own reading, so
+    # spacing may differ; the characters in each cell may not
+    assert [_squeezed(a) for a, _ in cells] == [_squeezed(b) for _, b in cells]
+    assert [t.bold for t in fast] == [t.bold for t in plumber]
+
+
+def test_a_space_pdfium_reads_between_close_words_is_kept():
+    """Regression: ICS appendix B p12 sets "Numbers trained" with a 2.5 pt gap and a space
+    glyph PDFium replaces with its own; dropping it gave "Numberstrained"."""
+    tables = _ruled(ICS.read_bytes(), TableFinder.PDFIUM)
+    cells = {c for t in tables if t.page == 12 for row in t.rows for c in row if c}
+    assert "Numbers trained" in cells
+    assert "Numberstrained" not in cells
+
+
+def test_a_hyphen_at_a_line_end_is_a_hyphen():
+    """Regression: PDFium codes a hyphen that ends a line as 0x02 ("in\\x02house")."""
+    tables = _ruled(MONITORING.read_bytes(), TableFinder.PDFIUM)
+    text = " ".join(c for t in tables for row in t.rows for c in row if c)
+    assert "\x02" not in text
+    assert "in-house" in text.replace("\n", "")
+
+
+def test_table_finder_option_chooses_the_reader(tmp_path):
+    from extract.cli import main
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / MONITORING.name).write_bytes(MONITORING.read_bytes())
+    args = ["run", str(papers), "--no-cache", "--quiet", "--out"]
+    assert main([*args, str(tmp_path / "fast")]) == 0
+    assert main([*args, str(tmp_path / "plumber"), "--table-finder", "pdfplumber"]) == 0
+
+    def rules(out: str) -> set[str]:
+        lines = (tmp_path / out / "tables.csv").read_text(encoding="utf-8").splitlines()[1:]
+        return {line.rsplit(",", 1)[-1] for line in lines}
+
+    assert rules("fast") == {"pdfplumber.lines@pdfium", "pdfium.unruled"}
+    assert rules("plumber") == {"pdfplumber.lines", "pdfium.unruled"}
