@@ -10,7 +10,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -249,8 +249,9 @@ def run_batch(
 
     doc_rows: dict[str, DocumentRow] = {}
     error_rows: list[ErrorRow] = []
-    structure_rows: dict[str, list] = {name: [] for name in STRUCTURE_TABLES}
-    fact_rows: dict[str, list] = {name: [] for name in FACT_TABLES}
+    # the facts the linker reads stay in memory (a few rows a paper); every other table
+    # goes to the writer's spool as each result arrives
+    fact_rows: dict[str, list] = {name: [] for name in _LINKED}
     review_names: dict[str, Counter] = {}
     review_status: dict[tuple[str, str], str] = {}
     cache = None
@@ -261,11 +262,14 @@ def run_batch(
             if result.text is not None and settings.write_text:
                 writer.write_text(item.doc_id, result.text.text)
             if result.structure is not None:
-                for name, rows in structure_rows.items():
-                    rows.extend(getattr(result.structure, name))
+                for name, table in STRUCTURE_TABLES.items():
+                    writer.spool.add(table.name, item.doc_id, getattr(result.structure, name))
             if result.facts is not None:
-                for name, rows in fact_rows.items():
-                    rows.extend(getattr(result.facts, name))
+                for name, table in FACT_TABLES.items():
+                    if name in _LINKED:
+                        fact_rows[name].extend(getattr(result.facts, name))
+                    else:
+                        writer.spool.add(table.name, item.doc_id, getattr(result.facts, name))
                 for rid, (name, _) in result.facts.reviews.items():
                     review_names.setdefault(rid, Counter())[name] += 1
                 for rid, said in result.facts.status.items():
@@ -302,9 +306,9 @@ def run_batch(
             summary.notes.append(
                 f"BUG: {len(found.files)} input files but {len(documents)} document rows"
             )
-        tables = {DOCUMENTS.name: documents, ERRORS.name: errors}
-        for name, table in STRUCTURE_TABLES.items():
-            tables[table.name] = sorted(structure_rows[name], key=_row_key)
+        tables: dict[str, Iterable] = {DOCUMENTS.name: documents, ERRORS.name: errors}
+        for table in STRUCTURE_TABLES.values():
+            tables[table.name] = writer.spool.table(table.name, _row_key)
         linked = link(
             documents,
             fact_rows["review_mentions"],
@@ -317,7 +321,10 @@ def run_batch(
         fact_rows["action_counts"] = linked.action_counts
         fact_rows["action_items"] = linked.action_items
         for name, table in FACT_TABLES.items():
-            tables[table.name] = sorted(fact_rows[name], key=_row_key)
+            if name in _LINKED:
+                tables[table.name] = sorted(fact_rows[name], key=_row_key)
+            else:
+                tables[table.name] = writer.spool.table(table.name, _row_key)
         tables[REVIEWS.name] = linked.reviews
         tables[REVIEW_PROGRESS.name] = linked.progress
         for table in TABLES:
@@ -369,6 +376,9 @@ def _current(out: Path, fingerprint: str) -> bool:
 def _settings_key(settings: RunSettings) -> str:
     """What in the settings changes a document's result (not workers, not the cache)."""
     return hashlib.sha256(repr(settings.ingest).encode()).hexdigest()[:12]
+
+
+_LINKED = ("review_mentions", "action_counts", "action_items")  # what link() reads and rewrites
 
 
 def _row_key(row) -> tuple:

@@ -1,8 +1,10 @@
-"""Writing the dataset: all or nothing, byte-for-byte reproducible.
+"""Writing the dataset: all or nothing, byte-for-byte reproducible, in flat memory.
 
 Everything is written into a sibling folder `<out>.partial-<pid>` and swapped into place
 at the end, so an interrupted run leaves the previous dataset whole. Rows are sorted by
 each table's key and nothing run-specific goes into a table (timings live in run.json).
+The big tables are spooled to disk document by document as results arrive (`RowSpool`)
+and streamed out in key order, so a batch's memory does not grow with its size.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import pickle
 import shutil
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from extract.schema import TableSchema, cell
 
 PACKAGE_NAME = "committee-papers"
 SQLITE_NAME = "committee_papers.sqlite"
+SPOOL_NAME = ".spool.sqlite"  # rows on their way out; removed before the swap
 _SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 DATAPACKAGE = "datapackage.json"
 TEXT_DIR = "text"
@@ -63,11 +67,13 @@ class DatasetWriter:
             shutil.rmtree(stale, ignore_errors=True)
         (self.tmp / TEXT_DIR).mkdir(parents=True)
         (self.tmp / "parquet").mkdir()
+        self.spool = RowSpool(self.tmp / SPOOL_NAME)
 
     def __enter__(self) -> DatasetWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        self.spool.close()
         if exc_type is None:
             self._swap()
         else:
@@ -88,7 +94,9 @@ class DatasetWriter:
                 n += 1
         return n
 
-    def write_sqlite(self, tables: Sequence[TableSchema], rows: dict[str, list[Any]]) -> None:
+    def write_sqlite(
+        self, tables: Sequence[TableSchema], rows: Mapping[str, Iterable[Any]]
+    ) -> None:
         """All tables in one SQLite database, with primary and foreign keys, for Datasette
         or any SQLite client."""
         path = self.tmp / SQLITE_NAME
@@ -106,27 +114,27 @@ class DatasetWriter:
         finally:
             con.close()
 
-    def write_parquet(self, schema: TableSchema, rows: Sequence[Any]) -> None:
-        """The table as Parquet, typed from its schema (integers stay integers, empty is null)."""
+    def write_parquet(
+        self, schema: TableSchema, rows: Iterable[Any], batch_rows: int = 8_192
+    ) -> None:
+        """The table as Parquet, typed from its schema (integers stay integers, empty is
+        null), written a row group of `batch_rows` at a time."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-        columns = list(zip(*(dataclasses.astuple(r) for r in rows), strict=True)) if rows else []
-        arrays = []
-        for i, c in enumerate(schema.columns):
-            values = [_plain(v) for v in columns[i]] if columns else []
-            if c.type == "date":
-                days = [None if v is None else dt.date.fromisoformat(v) for v in values]
-                arrays.append(pa.array(days, type=pa.date32()))
-            elif c.type in types:
-                arrays.append(pa.array(values, type=types[c.type]))
-            else:
-                arrays.append(
-                    pa.array(["" if v is None else str(v) for v in values], type=pa.string())
-                )
-        table = pa.Table.from_arrays(arrays, names=schema.header)
-        pq.write_table(table, self.tmp / "parquet" / f"{schema.name}.parquet", compression="zstd")
+        arrow = _arrow_schema(schema)
+        path = self.tmp / "parquet" / f"{schema.name}.parquet"
+        with pq.ParquetWriter(path, arrow, compression="zstd") as out:
+            batch: list[Any] = []
+            written = False
+            for row in rows:
+                batch.append(row)
+                if len(batch) == batch_rows:
+                    out.write_table(_arrow_table(schema, arrow, batch))
+                    batch, written = [], True
+            if batch or not written:  # an empty table still gets its typed columns
+                out.write_table(_arrow_table(schema, arrow, batch))
+        pa.default_memory_pool().release_unused()  # hand freed buffers back to the system
 
     def write_json(self, name: str, obj: Any) -> None:
         text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -136,11 +144,77 @@ class DatasetWriter:
         (self.tmp / name).write_text(text, encoding="utf-8")
 
     def _swap(self) -> None:
+        (self.tmp / SPOOL_NAME).unlink(missing_ok=True)
         old = self.out.with_name(f"{self.out.name}.previous-{os.getpid()}")
         if self.out.exists():
             os.replace(self.out, old)
         os.replace(self.tmp, self.out)
         shutil.rmtree(old, ignore_errors=True)
+
+
+class RowSpool:
+    """Rows held on disk until the dataset is written: one pickled list per table and
+    document, read back in document order (rows are sorted by doc_id first), each
+    document's rows sorted by the table's key. Memory holds one document's rows at a time.
+    """
+
+    def __init__(self, path: Path):
+        self._con = sqlite3.connect(path)
+        self._con.execute("PRAGMA journal_mode = OFF")
+        self._con.execute("PRAGMA synchronous = OFF")
+        self._con.execute(
+            "CREATE TABLE spool (tbl TEXT, doc_id TEXT, rows BLOB, PRIMARY KEY (tbl, doc_id))"
+        )
+
+    def add(self, table: str, doc_id: str, rows: Sequence[Any]) -> None:
+        if rows:
+            blob = pickle.dumps(list(rows), protocol=pickle.HIGHEST_PROTOCOL)
+            self._con.execute("INSERT INTO spool VALUES (?, ?, ?)", (table, doc_id, blob))
+
+    def table(self, table: str, key: Callable[[Any], Any]) -> Iterable[Any]:
+        """The table's rows in key order; iterable more than once (one pass per format)."""
+        spool = self
+
+        class _Rows:
+            def __iter__(self) -> Iterator[Any]:
+                return spool._rows(table, key)
+
+        return _Rows()
+
+    def _rows(self, table: str, key: Callable[[Any], Any]) -> Iterator[Any]:
+        cursor = self._con.execute("SELECT rows FROM spool WHERE tbl = ? ORDER BY doc_id", (table,))
+        for (blob,) in cursor:
+            yield from sorted(pickle.loads(blob), key=key)
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _arrow_schema(schema: TableSchema):
+    import pyarrow as pa
+
+    types = {
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+    }
+    return pa.schema([(c.name, types.get(c.type, pa.string())) for c in schema.columns])
+
+
+def _arrow_table(schema: TableSchema, arrow, rows: Sequence[Any]):
+    import pyarrow as pa
+
+    columns = list(zip(*(dataclasses.astuple(r) for r in rows), strict=True)) if rows else []
+    arrays = []
+    for i, c in enumerate(schema.columns):
+        values = [_plain(v) for v in columns[i]] if columns else []
+        if c.type == "date":
+            values = [None if v is None else dt.date.fromisoformat(v) for v in values]
+        elif arrow.field(i).type == pa.string():
+            values = ["" if v is None else str(v) for v in values]
+        arrays.append(pa.array(values, type=arrow.field(i).type))
+    return pa.Table.from_arrays(arrays, schema=arrow)
 
 
 def datapackage(tables: Sequence[TableSchema]) -> dict[str, Any]:
