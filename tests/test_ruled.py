@@ -4,12 +4,14 @@ pdfplumber end to end: the same tables, cells and text."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
+import pdfplumber.table as plumber_table
 import pytest
 from conftest import CORPUS
 
 from extract.ingest.pdf import read_pdf
-from extract.ingest.ruled import _edges
+from extract.ingest.ruled import _edges, read_table
 from extract.models import TableSource
 from extract.settings import PdfSettings, TableFinder, TableSettings
 
@@ -30,8 +32,8 @@ def _orientations(edges):
 @pytest.mark.parametrize(
     "shape, points, read_as",
     [
-        ("ml", [(0, 0), (50, 0)], [("line_edge", "h")]),
-        ("mlh", [(0, 0), (0, 40), (0, 0)], [("line_edge", "v")]),
+        ("ml", [(0, 0), (50, 0)], [("line", "h")]),
+        ("mlh", [(0, 0), (0, 40), (0, 0)], [("line", "v")]),
         # a rectangle ("re" or four lines closed): its four sides
         (
             "mlllh",
@@ -182,3 +184,28 @@ def test_table_finder_option_chooses_the_reader(tmp_path):
 
     assert rules("fast") == {"pdfplumber.lines@pdfium", "pdfium.unruled"}
     assert rules("plumber") == {"pdfplumber.lines", "pdfium.unruled"}
+
+
+def _char(text: str, x: float, top: float) -> dict:
+    return {
+        "text": text,
+        "x0": x,
+        "x1": x + 5,
+        "top": top,
+        "bottom": top + 8,
+        "doctop": top,
+        "upright": True,
+        "fontname": "Arial-BoldMT" if text == "A" else "ArialMT",
+    }
+
+
+def test_cells_that_overlap_share_their_characters_as_in_pdfplumber():
+    """A box drawn inside a merged cell: pdfplumber gives the character in both cells (a
+    review found the bucketing kept it in one and dropped the line under it)."""
+    cells = [(0.0, 0.0, 100.0, 40.0), (50.0, 0.0, 100.0, 20.0), (0.0, 40.0, 100.0, 60.0)]
+    chars = [_char("A", 10, 5), _char("B", 60, 5), _char("C", 10, 25), _char("D", 10, 45)]
+    table = plumber_table.Table(SimpleNamespace(chars=chars), cells)
+    rows, bold = read_table(table, chars)
+    assert rows == table.extract()
+    assert rows[0] == ["A B\nC", "B"]
+    assert bold[0] > 0 and bold[-1] == 0.0

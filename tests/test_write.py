@@ -50,12 +50,17 @@ def test_parquet_in_row_groups_holds_the_same_rows(tmp_path):
     schema: TableSchema = next(t for t in TABLES if t.name == "sections")
     rows = [schema.record(**{c.name: _value(c.type, i) for c in schema.columns}) for i in range(7)]
     writer = DatasetWriter(tmp_path / "out")
+    path = writer.tmp / "parquet" / "sections.parquet"
     writer.write_parquet(schema, rows, batch_rows=3)
-    small = pq.read_table(writer.tmp / "parquet" / "sections.parquet")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3  # 3 + 3 + 1
+    small = pq.read_table(path)
     writer.write_parquet(schema, rows)
-    whole = pq.read_table(writer.tmp / "parquet" / "sections.parquet")
+    whole = pq.read_table(path)
     assert small.num_rows == 7
     assert small.to_pylist() == whole.to_pylist()
+    writer.write_parquet(schema, [], batch_rows=3)  # an empty table keeps its typed columns
+    assert pq.read_table(path).schema == whole.schema
+    assert pq.read_table(path).num_rows == 0
     writer.spool.close()
 
 

@@ -100,8 +100,12 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
                 upright = page.get_rotation() == 0
                 text_runs = _PageText(textpage, height)
                 if paths.count >= settings.tables.min_path_objects:
-                    found = _ruled_tables(text_runs, paths, number, (width, height), settings)
-                    if found is None or not upright:
+                    found = None
+                    if upright and settings.tables.finder is TableFinder.PDFIUM:
+                        found = _ruled_tables(
+                            text_runs, paths, number, (width, height), doc, settings.tables
+                        )
+                    if found is None:
                         plumber.append(number)
                     else:
                         ruled[number] = found
@@ -178,15 +182,17 @@ def _ruled_tables(
     paths: PagePaths,
     number: int,
     size: tuple[float, float],
-    settings: PdfSettings,
+    doc: RawDocument,
+    settings: TableSettings,
 ) -> list[RawTable] | None:
-    """Ruled tables from PDFium's paths, or None to leave the page to pdfplumber (when so
-    set, or when the fast reading fails)."""
-    if settings.tables.finder is TableFinder.PDFPLUMBER:
-        return None
+    """Ruled tables from PDFium's paths, or None (with a warning) to leave the page to
+    pdfplumber when the fast reading fails."""
     try:
-        return find_ruled(text.textpage, paths, number, size, settings.tables, text.line_above)
-    except Exception:
+        return find_ruled(text.textpage, paths, number, size, settings, text.line_above)
+    except Exception as exc:
+        doc.warnings.append(
+            f"page {number}: tables read by pdfplumber instead ({type(exc).__name__}: {exc})"
+        )
         return None
 
 
@@ -239,7 +245,8 @@ def _find_tables(
             for page in plumber.pages:
                 found = []
                 for table in page.find_tables(settings.plumber()):
-                    rows, bold = read_table(table, page.chars)
+                    rows = table.extract()  # pdfplumber's own: the reference for ruled.py
+                    bold = read_table(table, page.chars)[1]
                     if not rows or max(map(len, rows)) < settings.min_cols:
                         continue  # a box, not a table (short ones may continue a table)
                     found.append(

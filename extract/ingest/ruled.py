@@ -57,28 +57,35 @@ def page_paths(page: pdfium.PdfPage, height: float) -> PagePaths:
     """Every path object on the page, forms included, as pdfplumber would see it."""
     edges: list[dict] = []
     bounds: list[tuple[float, float, float, float]] = []
-    for obj, matrix in _path_objects(page, page.raw, pdfium_c.FPDFPage_CountObjects, _IDENTITY):
+    for obj, container in _path_objects(page.raw, pdfium_c.FPDFPage_CountObjects, _IDENTITY):
         left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-        pdfium_c.FPDFPageObj_GetBounds(
+        if pdfium_c.FPDFPageObj_GetBounds(
             obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-        )
-        bounds.append((left.value, bottom.value, right.value, top.value))
-        for shape, points in _subpaths(obj, matrix):
+        ):  # in the space of the form holding the object: its corners go to the page's
+            corners = [
+                _apply(container, x, y)
+                for x in (left.value, right.value)
+                for y in (bottom.value, top.value)
+            ]
+            xs, ys = [x for x, _ in corners], [y for _, y in corners]
+            bounds.append((min(xs), min(ys), max(xs), max(ys)))
+        for shape, points in _subpaths(obj, _compose(_matrix(obj), container)):
             edges += _edges(shape, [(x, height - y) for x, y in points])
     return PagePaths(len(bounds), edges, bounds)
 
 
-def _path_objects(page, parent, count_fn, matrix: Matrix, depth: int = 0):
-    """Path objects with their matrix to page space (a form's objects sit in its space)."""
+def _path_objects(parent, count_fn, matrix: Matrix, depth: int = 0):
+    """Path objects, each with the matrix from its container's space (a form's objects sit
+    in the form's) to the page's."""
     get = pdfium_c.FPDFPage_GetObject if depth == 0 else pdfium_c.FPDFFormObj_GetObject
     for i in range(count_fn(parent)):
         obj = get(parent, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            yield obj, _compose(_matrix(obj), matrix)
+            yield obj, matrix
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
             inner = _compose(_matrix(obj), matrix)
-            yield from _path_objects(page, obj, pdfium_c.FPDFFormObj_CountObjects, inner, depth + 1)
+            yield from _path_objects(obj, pdfium_c.FPDFFormObj_CountObjects, inner, depth + 1)
 
 
 def _matrix(obj) -> Matrix:
@@ -86,6 +93,11 @@ def _matrix(obj) -> Matrix:
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return _IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return (a * x + c * y + e, b * x + d * y + f)
 
 
 def _compose(first: Matrix, then: Matrix) -> Matrix:
@@ -105,7 +117,6 @@ def _compose(first: Matrix, then: Matrix) -> Matrix:
 def _subpaths(obj, matrix: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
     """The path's subpaths as pdfminer reads them: operators ("mllh") and their end points
     (a Bézier's control points dropped), in page space."""
-    a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
     out: list[tuple[str, list[tuple[float, float]]]] = []
     shape, points, bezier = "", [], 0
@@ -113,7 +124,7 @@ def _subpaths(obj, matrix: Matrix) -> list[tuple[str, list[tuple[float, float]]]
         seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        point = _apply(matrix, x.value, y.value)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             if shape:
                 out.append((shape, points))
@@ -140,7 +151,7 @@ def _edges(shape: str, pts: list[tuple[float, float]]) -> list[dict]:
         shape, pts = shape[:-2] + "h", pts[:-2] + pts[-1:]
     if shape in ("mlh", "ml"):
         (x0, y0), (x1, y1) = pts[0], pts[1]
-        return [_edge("line_edge", x0, y0, x1, y1, "h" if y0 == y1 else "v")]
+        return [_edge("line", x0, y0, x1, y1, "h" if y0 == y1 else "v")]  # pdfplumber's name
     if shape in ("mlllh", "mllll") and len(pts) == 5 and pts[0] == pts[4]:
         (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
         if (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
@@ -230,7 +241,7 @@ def _chars(textpage: pdfium.PdfTextPage, height: float, within: list[tuple]) -> 
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     text = textpage.get_text_range()
-    if len(text) != count:  # characters outside the BMP: one call each instead
+    if len(text) != count:  # the page text skips or adds characters: one call each instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     rect = pdfium_c.FS_RECTF()
     faces: dict[int, _Face] = {}
@@ -308,12 +319,16 @@ def read_table(table: plumber_table.Table, chars: list[dict]) -> tuple[list, lis
         x0, top, x1, bottom = row.bbox
         cells = [c for c in row.cells if c is not None]
         lefts = [c[0] for c in cells]
+        # cells side by side: a character is in the one left of it at most; cells that
+        # overlap (a box drawn inside a merged cell) are each tested, as pdfplumber does
+        apart = all(a[2] <= b[0] for a, b in pairwise(cells))
         held: list[list[dict]] = [[] for _ in cells]
         for char in by_middle.between(top, bottom):  # a merged cell can reach below the row
             mx, my = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
             k = bisect_right(lefts, mx) - 1
-            if k >= 0 and mx < cells[k][2] and cells[k][1] <= my < cells[k][3]:
-                held[k].append(char)
+            for j in (k,) if apart else range(k + 1):
+                if j >= 0 and mx < cells[j][2] and cells[j][1] <= my < cells[j][3]:
+                    held[j].append(char)
         texts = iter(plumber_utils.extract_text(h) for h in held)
         rows.append([None if c is None else next(texts) for c in row.cells])
         letters = [c for c in by_top.between(top, bottom) if x0 <= c["x0"] < x1]
