@@ -173,21 +173,25 @@ class RowSpool:
 
     def table(self, table: str, key: Callable[[Any], Any]) -> Iterable[Any]:
         """The table's rows in key order; iterable more than once (one pass per format)."""
-        spool = self
+        return _SpooledTable(self, table, key)
 
-        class _Rows:
-            def __iter__(self) -> Iterator[Any]:
-                return spool._rows(table, key)
-
-        return _Rows()
-
-    def _rows(self, table: str, key: Callable[[Any], Any]) -> Iterator[Any]:
+    def rows(self, table: str, key: Callable[[Any], Any]) -> Iterator[Any]:
         cursor = self._con.execute("SELECT rows FROM spool WHERE tbl = ? ORDER BY doc_id", (table,))
         for (blob,) in cursor:
             yield from sorted(pickle.loads(blob), key=key)
 
     def close(self) -> None:
         self._con.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class _SpooledTable:
+    spool: RowSpool
+    name: str
+    key: Callable[[Any], Any]
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.spool.rows(self.name, self.key)
 
 
 def _arrow_schema(schema: TableSchema):
