@@ -7,11 +7,14 @@ import re
 from types import SimpleNamespace
 
 import pdfplumber.table as plumber_table
+import pdfplumber.utils as plumber_utils
 import pytest
 from conftest import CORPUS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.ingest.pdf import read_pdf
-from extract.ingest.ruled import _edges, read_table
+from extract.ingest.ruled import PageChars, _edges, cell_text, read_table
 from extract.models import TableSource
 from extract.settings import PdfSettings, TableFinder, TableSettings
 
@@ -205,7 +208,39 @@ def test_cells_that_overlap_share_their_characters_as_in_pdfplumber():
     cells = [(0.0, 0.0, 100.0, 40.0), (50.0, 0.0, 100.0, 20.0), (0.0, 40.0, 100.0, 60.0)]
     chars = [_char("A", 10, 5), _char("B", 60, 5), _char("C", 10, 25), _char("D", 10, 45)]
     table = plumber_table.Table(SimpleNamespace(chars=chars), cells)
-    rows, bold = read_table(table, chars)
+    rows, bold = read_table(table, PageChars(chars))
     assert rows == table.extract()
     assert rows[0] == ["A B\nC", "B"]
     assert bold[0] > 0 and bold[-1] == 0.0
+
+
+# characters in a few lines and columns, close enough to test every tolerance edge
+_TEXTS = st.sampled_from(["a", "B", "7", ".", " ", "\u00a0", "\ufb01", "\ufb03", "-"])
+_CHARS = st.lists(
+    st.builds(
+        lambda text, x, width, top, upright: {
+            "text": text,
+            "x0": x,
+            "x1": x + width,
+            "top": top,
+            "bottom": top + 8,
+            "doctop": top,
+            "upright": upright,
+            "fontname": "ArialMT",
+        },
+        _TEXTS,
+        st.integers(0, 40).map(lambda v: v * 1.5),
+        st.sampled_from([0.0, 2.0, 4.5]),
+        st.integers(0, 12).map(lambda v: v * 1.5),
+        st.sampled_from([True, True, True, False]),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHARS)
+def test_cell_text_is_pdfplumbers_extract_text(chars):
+    """The one-pass cell text equals pdfplumber's for any characters: spaces, ligatures,
+    overlaps, lines within and just beyond the 3 pt tolerance, rotated letters."""
+    assert cell_text(chars) == plumber_utils.extract_text(chars)
