@@ -20,7 +20,7 @@ from typing import Protocol
 from extract import __version__
 from extract.cache import ResultCache, pipeline_version
 from extract.discover import Discovery, InputFile, discover
-from extract.link import link
+from extract.link import MinuteKey, link, link_minutes
 from extract.manifest import ManifestError, merge, read_manifest
 from extract.models import DateSource, DocumentRow, ErrorRow, ErrorType, Problem, Status
 from extract.process import DocumentResult, Processor, source_format_of
@@ -29,6 +29,7 @@ from extract.tables import (
     DOCUMENTS,
     ERRORS,
     FACT_TABLES,
+    MINUTE_LINKS,
     REVIEW_PROGRESS,
     REVIEWS,
     STRUCTURE_TABLES,
@@ -254,6 +255,7 @@ def run_batch(
     fact_rows: dict[str, list] = {name: [] for name in _LINKED}
     review_names: dict[str, Counter] = {}
     review_status: dict[tuple[str, str], str] = {}
+    minute_keys: list[MinuteKey] = []  # what link_minutes reads of the minute items
     cache = None
     if settings.cache_dir is not None:
         cache = ResultCache(settings.cache_dir, _settings_key(settings))
@@ -264,6 +266,10 @@ def run_batch(
             if result.structure is not None:
                 for name, table in STRUCTURE_TABLES.items():
                     writer.spool.add(table.name, item.doc_id, getattr(result.structure, name))
+                minute_keys += [
+                    MinuteKey(m.doc_id, m.seq, m.minute_number, m.item_number, m.title)
+                    for m in result.structure.minute_items
+                ]
             if result.facts is not None:
                 for name, table in FACT_TABLES.items():
                     if name in _LINKED:
@@ -327,6 +333,7 @@ def run_batch(
                 tables[table.name] = writer.spool.table(table.name, _row_key)
         tables[REVIEWS.name] = linked.reviews
         tables[REVIEW_PROGRESS.name] = linked.progress
+        tables[MINUTE_LINKS.name] = link_minutes(documents, minute_keys)
         for table in TABLES:
             writer.write_table(table, tables[table.name])
             writer.write_parquet(table, tables[table.name])
@@ -413,6 +420,8 @@ def _document_row(
         council=meta["council"],
         committee=meta["committee"],
         meeting_date=meta["meeting_date"],
+        meeting_time=header.get("meeting_time", ""),
+        venue=header.get("venue", ""),
         item_number=header.get("item_number", ""),
         title=header.get("title", ""),
         wards_affected=header.get("wards_affected", ""),

@@ -145,9 +145,13 @@ def _compare(ev: Evaluation, name: str, doc: str, gold: Counter, pred: Counter) 
 def evaluate_document(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
     doc = gold["source_path"]
     s = result.structure
-    if "header" not in gold:  # a gold file for tables only (a few pages of a long paper)
+    if "meeting" in gold:
+        evaluate_meeting(ev, gold, result)
+    if "header" not in gold:  # a gold file for tables only, or for minutes and agendas only
         if "tables" in gold:
             evaluate_tables(ev, gold, result)
+        if "meeting" in gold:
+            _compare(ev, "doc_type", doc, _bag([gold["doc_type"]]), _bag([result.doc_type.value]))
         return
     header = s.header if s else {}
     _compare(ev, "doc_type", doc, _bag([norm(gold["doc_type"])]), _bag([norm(result.doc_type)]))
@@ -161,6 +165,50 @@ def evaluate_document(ev: Evaluation, gold: dict, result: DocumentResult) -> Non
         evaluate_facts(ev, gold, result)
     if "tables" in gold:
         evaluate_tables(ev, gold, result)
+
+
+# Minutes and agendas: (field name, table, key of one item).
+MEETING_FIELDS = (
+    (
+        "minute_items",
+        "minute_items",
+        lambda x: (x["minute_number"], x["item_number"], norm(x["title"])),
+    ),
+    (
+        "minute_items.presenter",
+        "minute_items",
+        lambda x: (
+            (x["minute_number"], x["item_number"], norm(x["presenter"])) if x["presenter"] else None
+        ),
+    ),
+    ("resolutions", "resolutions", lambda x: (x["minute_number"], x["number"], squash(x["text"]))),
+    ("attendance", "attendance", lambda x: (norm(x["name"]), x["capacity"])),
+    (
+        "attendance.role",
+        "attendance",
+        lambda x: (norm(x["name"]), norm(x["role"])) if x["role"] else None,
+    ),
+    (
+        "agenda_items",
+        "agenda_items",
+        lambda x: (x["item_number"], norm(x["title"]), x["page_from"], x["page_to"]),
+    ),
+)
+
+
+def evaluate_meeting(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
+    """Minute items, decisions, attendance and agenda items, item by item; the meeting's
+    venue and start time."""
+    doc, s = gold["source_path"], result.structure
+    header = s.header if s else {}
+    for key, column in (("venue", "venue"), ("time", "meeting_time")):
+        g, p = norm(gold["meeting"].get(key, "")), norm(header.get(column, ""))
+        _compare(ev, f"meeting.{key}", doc, _bag([g or None]), _bag([p or None]))
+    for name, table, key in MEETING_FIELDS:
+        if table not in gold:
+            continue
+        rows = [asdict(r) for r in getattr(s, table)] if s else []
+        _compare(ev, name, doc, _bag(map(key, gold[table])), _bag(map(key, rows)))
 
 
 def squash(value: object) -> str:

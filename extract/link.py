@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from extract.models import (
     ActionCountRow,
     ActionItemRow,
+    DocType,
     DocumentRow,
+    LinkRule,
+    MinuteLinkRow,
     Rag,
     ReviewMentionRow,
     ReviewProgressRow,
@@ -270,3 +273,79 @@ def _flag_conflicts(rows: list[ReviewProgressRow]) -> list[ReviewProgressRow]:
         else r
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class MinuteKey:
+    """What the linker keeps of a minute item (the items themselves go to the spool)."""
+
+    doc_id: str
+    seq: int
+    minute_number: str
+    item_number: str
+    title: str
+
+
+def link_minutes(documents: list[DocumentRow], items: list[MinuteKey]) -> list[MinuteLinkRow]:
+    """Each report to the minute item of the meeting that considered it: same committee
+    and date (and council, where both papers name it), and the same agenda item number;
+    else the report's decision number in the minute's title ("88. 24/00108 - Revenue and
+    Capital …"); else the one title holding the other. No meeting date, no link."""
+    by_doc = {d.doc_id: d for d in documents}
+    meetings: dict[tuple[str, str], list[MinuteKey]] = {}
+    for item in items:
+        doc = by_doc.get(item.doc_id)
+        if doc is not None and doc.meeting_date:
+            meetings.setdefault(_meeting_key(doc), []).append(item)
+    rows = []
+    for doc in documents:
+        if doc.doc_type == DocType.MINUTES or not doc.meeting_date or doc.duplicate_of:
+            continue
+        council = council_slug(doc.council)
+        candidates = [
+            i
+            for i in meetings.get(_meeting_key(doc), [])
+            if UNKNOWN_COUNCIL in (council, c := council_slug(by_doc[i.doc_id].council))
+            or council == c
+        ]
+        rule, found = _considered(doc, candidates)
+        rows += [
+            MinuteLinkRow(
+                doc.doc_id,
+                i.doc_id,
+                i.seq,
+                i.minute_number,
+                i.item_number,
+                doc.meeting_date,
+                rule.value,
+            )
+            for i in found
+        ]
+    return sorted(rows, key=lambda r: (r.report_doc_id, r.minutes_doc_id, r.item_seq))
+
+
+def _considered(doc: DocumentRow, items: list[MinuteKey]) -> tuple[LinkRule, list[MinuteKey]]:
+    title = _words(doc.title)
+    tests = (
+        (LinkRule.ITEM, lambda i: bool(doc.item_number) and i.item_number == doc.item_number),
+        (LinkRule.DECISION, lambda i: bool(doc.decision_number) and doc.decision_number in i.title),
+        (
+            LinkRule.TITLE,
+            lambda i: (
+                len(title.split()) >= 3 and (title in _words(i.title) or _words(i.title) in title)
+            ),
+        ),
+    )
+    for rule, same in tests:
+        found = [i for i in items if same(i)]
+        if found:
+            return rule, found
+    return LinkRule.ITEM, []
+
+
+def _meeting_key(doc: DocumentRow) -> tuple[str, str]:
+    return (_words(doc.committee), doc.meeting_date)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

@@ -100,6 +100,8 @@ class DocumentRow:
     meeting_date: str = col(
         "Date of the meeting (ISO 8601): from the paper, else manifest.csv.", type="date"
     )
+    meeting_time: str = col("Start time of the meeting (24-hour HH:MM), from minutes or agendas.")
+    venue: str = col("Where the meeting was held, from minutes or agendas.")
     item_number: str = col("Agenda item number printed on the paper.")
     title: str = col("Title or subject of the paper.")
     wards_affected: str = col("Wards / electoral divisions affected, as printed.")
@@ -276,6 +278,93 @@ class PersonRow:
     char_start: int = col(_SPAN)
     char_end: int = col(_SPAN)
     rule: str = col("Id of the rule that found them.")
+
+
+# --- minutes and agendas --------------------------------------------------------------------
+
+
+class Attendance(StrEnum):
+    PRESENT = "present"  # PRESENT / Members present / Also present
+    IN_ATTENDANCE = "in_attendance"  # officers and others in attendance (virtually too)
+    APOLOGIES = "apologies"  # sent apologies
+
+
+@dataclass(frozen=True)
+class MinuteItemRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    minute_number: str = col("Minute number as printed (283), empty when none.")
+    item_number: str = col("Agenda item it records, from its marker ('(Item 3)' gives 3).")
+    title: str = col("Item title, wraps joined.")
+    presenter: str = col("Who introduced or presented the item, as the minutes name them.")
+    text: str = col("The minute's text under its heading, whitespace folded.")
+    page: int = col("Page the heading is on.")
+    char_start: int = col("Start of the heading. " + _SPAN)
+    char_end: int = col("Start of the next item, or the end of the text.")
+    rule: str = col("Id of the rule that found the item (rules/meetings.jsonl).")
+
+
+@dataclass(frozen=True)
+class ResolutionRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    item_seq: int = col("The minute item (minute_items.seq) the decision belongs to.")
+    minute_number: str = col("Its minute number.")
+    item_number: str = col("Its agenda item number.")
+    number: str = col("Number or letter of a part of the decision ((1), (a)), else empty.")
+    text: str = col("What was resolved: the words after RESOLVED, or the part's own words.")
+    page: int = col("Page it starts on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that found it.")
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    name: str = col("Name as printed (Mr R W Gough).")
+    role: str = col("Role or note printed with the name (Chairman, General Counsel).")
+    capacity: str = col("Which list names them.", enum=Attendance)
+    page: int = col("Page they are named on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that read the list.")
+
+
+@dataclass(frozen=True)
+class AgendaItemRow:
+    doc_id: str = _doc()
+    seq: int = _seq()
+    item_number: str = col("Item number as printed, without its full stop.")
+    title: str = col("Item title, wraps joined, without its page range.")
+    page_from: int = col("First page of the item's papers in the agenda pack, when given.")
+    page_to: int = col("Last page of the item's papers in the agenda pack, when given.")
+    page: int = col("Page of the agenda the item is listed on.")
+    char_start: int = col(_SPAN)
+    char_end: int = col(_SPAN)
+    rule: str = col("Id of the rule that read it.")
+
+
+class LinkRule(StrEnum):
+    ITEM = "same_item"  # same council, committee, meeting date and agenda item number
+    DECISION = "same_decision"  # the minute's title carries the report's decision number
+    TITLE = "same_title"  # same council, committee and date, and the same title
+
+
+@dataclass(frozen=True)
+class MinuteLinkRow:
+    report_doc_id: str = col("The report.", primary_key=True, foreign_key=("documents", "doc_id"))
+    minutes_doc_id: str = col(
+        "The minutes of the meeting that considered it.",
+        primary_key=True,
+        foreign_key=("documents", "doc_id"),
+    )
+    item_seq: int = col("The minute item (minute_items.seq in the minutes).", primary_key=True)
+    minute_number: str = col("Its minute number.")
+    item_number: str = col("Its agenda item number.")
+    meeting_date: str = col("Date of the meeting.", type="date")
+    rule: str = col("What the two have in common.", enum=LinkRule)
 
 
 # --- narrative facts ------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from extract.models import (
     ActionCountRow,
     ActionItemRow,
+    AgendaItemRow,
     AppendixRow,
+    AttendanceRow,
     BackgroundPaperRow,
     DateRow,
     DocumentRow,
@@ -13,8 +15,11 @@ from extract.models import (
     EventRow,
     HeaderFieldRow,
     ImplicationRow,
+    MinuteItemRow,
+    MinuteLinkRow,
     PersonRow,
     RecommendationRow,
+    ResolutionRow,
     ReviewMentionRow,
     ReviewProgressRow,
     ReviewRow,
@@ -56,6 +61,27 @@ BACKGROUND_PAPERS = table_schema(
     "background_papers", "Background papers each paper lists.", BackgroundPaperRow
 )
 PEOPLE = table_schema("people", "Officers each paper names, and in what capacity.", PersonRow)
+MINUTE_ITEMS = table_schema(
+    "minute_items",
+    "Items of each set of minutes: minute and agenda numbers, title, who presented it, "
+    "and the minute's text.",
+    MinuteItemRow,
+)
+RESOLUTIONS = table_schema(
+    "resolutions",
+    "What each meeting resolved, item by item, one row per decision or numbered part of one.",
+    ResolutionRow,
+)
+ATTENDANCE = table_schema(
+    "attendance",
+    "Who the minutes list as present, in attendance, or sending apologies.",
+    AttendanceRow,
+)
+AGENDA_ITEMS = table_schema(
+    "agenda_items",
+    "Items each agenda lists, with the pages of their papers in the agenda pack.",
+    AgendaItemRow,
+)
 PAPER_TABLES = table_schema(
     "tables",
     "Tables in each paper (ruled PDF tables; tab, space-aligned and Markdown tables in "
@@ -99,6 +125,12 @@ ACTION_ITEMS = table_schema(
     ActionItemRow,
 )
 
+MINUTE_LINKS = table_schema(
+    "minute_links",
+    "Each report linked to the minute item of the meeting that considered it, and how.",
+    MinuteLinkRow,
+)
+
 REVIEW_PROGRESS = table_schema(
     "review_progress",
     "The auditor's timeline: one row per review per paper (meeting), with the figures the "
@@ -116,6 +148,10 @@ TABLES: tuple[TableSchema, ...] = (
     APPENDICES,
     BACKGROUND_PAPERS,
     PEOPLE,
+    MINUTE_ITEMS,
+    RESOLUTIONS,
+    ATTENDANCE,
+    AGENDA_ITEMS,
     PAPER_TABLES,
     TABLE_CELLS,
     DATES,
@@ -125,6 +161,7 @@ TABLES: tuple[TableSchema, ...] = (
     EVENTS,
     ACTION_ITEMS,
     REVIEW_PROGRESS,
+    MINUTE_LINKS,
 )
 
 # Tables filled from each document's structure: Structure attribute -> table.
@@ -136,6 +173,10 @@ STRUCTURE_TABLES: dict[str, TableSchema] = {
     "appendices": APPENDICES,
     "background_papers": BACKGROUND_PAPERS,
     "people": PEOPLE,
+    "minute_items": MINUTE_ITEMS,
+    "resolutions": RESOLUTIONS,
+    "attendance": ATTENDANCE,
+    "agenda_items": AGENDA_ITEMS,
     "tables": PAPER_TABLES,
     "table_cells": TABLE_CELLS,
 }

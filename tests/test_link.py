@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from extract.cli import main
-from extract.link import link
+from extract.link import MinuteKey, link, link_minutes
 from extract.models import DocumentRow, ReviewMentionRow
 from tests.conftest import OUTPUTS
 
@@ -183,3 +183,34 @@ def test_a_paper_naming_only_the_type_links_to_the_councils_one_review_of_that_t
     assert {m.review_id for m in linked.mentions} == {"thurrock/serious-youth-violence"}
     assert [c.review_id for c in linked.action_counts] == ["thurrock/serious-youth-violence"]
     assert linked.reviews[0].n_documents == 2
+
+
+def _paper(doc_id: str, doc_type: str, **values) -> DocumentRow:
+    row = _doc(doc_id, "Kent County Council", "2025-01-30")
+    return dataclasses.replace(row, doc_type=doc_type, committee="Cabinet", **values)
+
+
+def test_a_report_links_to_the_minute_that_considered_it():
+    minutes = _paper("m", "minutes")
+    other_day = dataclasses.replace(_paper("m2", "minutes"), meeting_date="2025-03-04")
+    items = [
+        MinuteKey("m", 1, "84", "1", "Apologies"),
+        MinuteKey("m", 5, "88", "5", "24/00108 - Revenue and Capital Budget Monitoring Report"),
+        MinuteKey("m", 6, "89", "6", "Draft Revenue Budget 2025-26 and MTFP"),
+        MinuteKey("m2", 6, "99", "6", "Draft Revenue Budget 2025-26 and MTFP"),
+    ]
+    reports = [
+        _paper("by-item", "report", item_number="6", title="Something else"),
+        _paper("by-decision", "report", decision_number="24/00108"),
+        _paper("by-title", "report", title="Draft Revenue Budget 2025-26"),
+        _paper("other-committee", "report", title="Draft Revenue Budget 2025-26"),
+        _paper("undated", "report", item_number="6"),
+    ]
+    reports[3] = dataclasses.replace(reports[3], committee="County Council")
+    reports[4] = dataclasses.replace(reports[4], meeting_date="")
+    links = link_minutes([minutes, other_day, *reports], items)
+    assert [(r.report_doc_id, r.minutes_doc_id, r.minute_number, r.rule) for r in links] == [
+        ("by-decision", "m", "88", "same_decision"),
+        ("by-item", "m", "89", "same_item"),
+        ("by-title", "m", "89", "same_title"),
+    ]

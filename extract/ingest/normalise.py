@@ -26,6 +26,8 @@ _FLAGS = {"m": re.MULTILINE, "i": re.IGNORECASE, "s": re.DOTALL}
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–(]?\s*\d{1,4}\s*[-–)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
 )
+# A minute's agenda marker, "(Item 9)": at the top of many pages of minutes, but content.
+_ITEM_MARKER = re.compile(r"^\(\s*item\s+\w{1,6}\s*\)$", re.IGNORECASE)
 
 
 def _ordinal(m: re.Match[str]) -> str:
@@ -197,7 +199,7 @@ def drop_page_furniture(
                 line = page.text[s:e].strip()
                 sig = _signature(line)
                 is_furniture = _PAGE_NUMBER.match(line) or sig in repeated
-                if not is_furniture:
+                if not is_furniture or _ITEM_MARKER.match(line):
                     break
                 if _PAGE_NUMBER.match(line) or sig in seen:
                     drop.add((s, e))

@@ -10,15 +10,19 @@ from dataclasses import dataclass, field
 
 from extract.ingest.normalise import DocumentText
 from extract.models import (
+    AgendaItemRow,
     AppendixRow,
+    AttendanceRow,
     BackgroundPaperRow,
     Capacity,
     DocType,
     HeaderFieldRow,
     ImplicationRow,
+    MinuteItemRow,
     Page,
     PersonRow,
     RecommendationRow,
+    ResolutionRow,
     SectionRow,
     TableCellRow,
     TableRow,
@@ -27,6 +31,7 @@ from extract.settings import TableSettings
 from extract.structure import blocks
 from extract.structure.header import Header, HeaderExtractor, key_decision_flag
 from extract.structure.lines import collapse, lines_of
+from extract.structure.meetings import MeetingRules, read_agenda, read_minutes
 from extract.structure.sections import build_sections, find_headings, load_heading_rules
 from extract.structure.tables import FoundTable, extract_tables
 
@@ -52,6 +57,10 @@ class Structure:
     background_papers: list[BackgroundPaperRow] = field(default_factory=list)
     people: list[PersonRow] = field(default_factory=list)
     table_cells: list[TableCellRow] = field(default_factory=list)
+    minute_items: list[MinuteItemRow] = field(default_factory=list)
+    resolutions: list[ResolutionRow] = field(default_factory=list)
+    attendance: list[AttendanceRow] = field(default_factory=list)
+    agenda_items: list[AgendaItemRow] = field(default_factory=list)
     found_tables: list[FoundTable] = field(default_factory=list)  # for the action-plan reader
     warnings: list[str] = field(default_factory=list)
 
@@ -64,10 +73,11 @@ class Structure:
 class StructureExtractor:
     header: HeaderExtractor
     heading_rules: tuple
+    meetings: MeetingRules
 
     @classmethod
     def load(cls) -> StructureExtractor:
-        return cls(HeaderExtractor.load(), load_heading_rules())
+        return cls(HeaderExtractor.load(), load_heading_rules(), MeetingRules.load())
 
     def analyse(
         self,
@@ -108,9 +118,25 @@ class StructureExtractor:
                 )
             )
         self._blocks(doc_id, doc, sections, header, out)
+        self._meeting(doc_id, doc, doc_type, header, out)
         self._header_rows(doc_id, doc, header, doc_type, out)
         self._tables(doc_id, doc, sections, pages or [], tables or TableSettings(), is_pdf, out)
         return out
+
+    def _meeting(
+        self, doc_id: str, doc: DocumentText, doc_type: DocType, header: Header, out: Structure
+    ) -> None:
+        """Minutes: items, decisions, attendance; agendas: the items and their pages."""
+        if doc_type is DocType.MINUTES:
+            meeting = read_minutes(doc_id, doc, self.meetings)
+        elif doc_type is DocType.AGENDA:
+            meeting = read_agenda(doc_id, doc, self.meetings)
+        else:
+            return
+        out.minute_items, out.resolutions = meeting.minute_items, meeting.resolutions
+        out.attendance, out.agenda_items = meeting.attendance, meeting.agenda_items
+        for name, value, start, end, rule in meeting.fields:
+            header.set(name, value, start, end, rule)
 
     @staticmethod
     def _tables(doc_id, doc, sections, pages, settings: TableSettings, is_pdf, out) -> None:
