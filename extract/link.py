@@ -325,22 +325,28 @@ def link_minutes(documents: list[DocumentRow], items: list[MinuteKey]) -> list[M
 
 
 def _considered(doc: DocumentRow, items: list[MinuteKey]) -> tuple[LinkRule, list[MinuteKey]]:
-    title = _words(doc.title)
-    tests = (
-        (LinkRule.ITEM, lambda i: bool(doc.item_number) and i.item_number == doc.item_number),
-        (LinkRule.DECISION, lambda i: bool(doc.decision_number) and doc.decision_number in i.title),
-        (
-            LinkRule.TITLE,
-            lambda i: (
-                len(title.split()) >= 3 and (title in _words(i.title) or _words(i.title) in title)
-            ),
-        ),
-    )
-    for rule, same in tests:
-        found = [i for i in items if same(i)]
-        if found:
-            return rule, found
-    return LinkRule.ITEM, []
+    by_item = [i for i in items if doc.item_number and i.item_number == doc.item_number]
+    if by_item:
+        return LinkRule.ITEM, by_item
+    number = doc.decision_number
+    by_decision = [
+        i for i in items if number and re.search(rf"(?<!\d){re.escape(number)}(?!\d)", i.title)
+    ]
+    if by_decision:
+        return LinkRule.DECISION, by_decision
+    # one title holds the other, word for word; the closest in length wins ("Budget" is
+    # in every budget report's title, so titles of under three words do not count)
+    scored = [(_overlap(doc.title, i.title), i) for i in items]
+    best = max((score for score, _ in scored), default=0.0)
+    return LinkRule.TITLE, [i for score, i in scored if score and score == best]
+
+
+def _overlap(a: str, b: str) -> float:
+    """How much of the longer title the shorter is, when it lies inside it word for word."""
+    short, long = sorted((_words(a), _words(b)), key=len)
+    if len(short.split()) < 3 or f" {short} " not in f" {long} ":
+        return 0.0
+    return len(short.split()) / len(long.split())
 
 
 def _meeting_key(doc: DocumentRow) -> tuple[str, str]:

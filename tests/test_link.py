@@ -198,16 +198,19 @@ def test_a_report_links_to_the_minute_that_considered_it():
         MinuteKey("m", 5, "88", "5", "24/00108 - Revenue and Capital Budget Monitoring Report"),
         MinuteKey("m", 6, "89", "6", "Draft Revenue Budget 2025-26 and MTFP"),
         MinuteKey("m2", 6, "99", "6", "Draft Revenue Budget 2025-26 and MTFP"),
+        MinuteKey("m", 7, "90", "7", "Budget"),
     ]
     reports = [
         _paper("by-item", "report", item_number="6", title="Something else"),
         _paper("by-decision", "report", decision_number="24/00108"),
         _paper("by-title", "report", title="Draft Revenue Budget 2025-26"),
+        # "Budget" is in the title, but a title of one word is no evidence
+        _paper("too-short", "report", title="Council Tax Base and Collection Fund Budget"),
         _paper("other-committee", "report", title="Draft Revenue Budget 2025-26"),
         _paper("undated", "report", item_number="6"),
     ]
-    reports[3] = dataclasses.replace(reports[3], committee="County Council")
-    reports[4] = dataclasses.replace(reports[4], meeting_date="")
+    reports[4] = dataclasses.replace(reports[4], committee="County Council")
+    reports[5] = dataclasses.replace(reports[5], meeting_date="")
     links = link_minutes([minutes, other_day, *reports], items)
     assert [(r.report_doc_id, r.minutes_doc_id, r.minute_number, r.rule) for r in links] == [
         ("by-decision", "m", "88", "same_decision"),

@@ -218,3 +218,102 @@ def test_item_markers_at_the_top_of_pages_are_not_page_furniture():
     numbers = [i.item_number for i in result.structure.minute_items]
     assert numbers == [str(n) for n in range(1, 13)]
     assert result.structure.minute_items[8].title == "The Joint Housing Protocol for Care Leavers"
+
+
+# --- regressions found in review ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "RESOLVED", "PRESENT: Mr A", "(Item 3)", "Item 5\n"])
+def test_minutes_without_items_do_not_fail(text):
+    assert read_minutes("d", _doc(text), RULES).minute_items == []
+
+
+def test_presenter_rule_does_not_backtrack_on_a_long_capitalised_word():
+    """'The' then one long capitalised token took minutes (optional spaces between words)."""
+    from extract.structure.meetings import _presenter
+
+    assert _presenter(". The " + "Ab" * 400 + " said so.", RULES) == ""
+
+
+def test_numbered_minutes_ignore_dates_phone_numbers_and_lists_inside_items():
+    text = """Minutes of the Cabinet
+14 March 2025
+0300 041 4141
+1. Apologies
+None.
+2. Budget
+Members discussed:
+3. Highways
+4. Schools
+3. Minutes of the last meeting
+Agreed.
+4. Urgent Business
+There was none.
+"""
+    m = read_minutes("d", _doc(text), RULES)
+    assert [(i.minute_number, i.title) for i in m.minute_items][::3] == [
+        ("1", "Apologies"),
+        ("4", "Urgent Business"),
+    ]
+    assert [i.minute_number for i in m.minute_items] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize(
+    "body, decisions",
+    [
+        # a whole decision, then numbered discussion: the numbers are not its parts
+        (
+            "RESOLVED that the budget be agreed.\n\n2) Mr Y asked about reserves.\n"
+            "3) Members noted the risks.\n",
+            [("", "that the budget be agreed.")],
+        ),
+        # parts end at a blank line that no further part follows
+        (
+            "RESOLVED that Cabinet:\n1. agree the plan;\n2. note the risks.\n\n"
+            "The Chairman thanked officers.\n",
+            [("1", "agree the plan;"), ("2", "note the risks.")],
+        ),
+        # regression: a sub-heading between the lead-in and the parts (Kent's budget)
+        (
+            "RESOLVED that:\nCouncil is asked to agree the following:\nCapital Programme\n"
+            "(a) The programme.\n(b) The budget.\n",
+            [("a", "The programme."), ("b", "The budget.")],
+        ),
+    ],
+)
+def test_where_a_decision_ends(body, decisions):
+    text = f"12. Budget\n{body}"
+    m = read_minutes("d", _doc(text), RULES)
+    assert [(r.number, r.text) for r in m.resolutions] == decisions
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [["A1", "A2", "B1", "B2", "B3", "C1"], ["1", "2", "3", "3(a)", "3(b)", "4", "5"]],
+)
+def test_agenda_sections_and_sub_items_are_kept(numbers):
+    text = "AGENDA\n" + "".join(f"{n} Item called {n}\n" for n in numbers)
+    assert [i.item_number for i in read_agenda("d", _doc(text), RULES).agenda_items] == numbers
+
+
+def test_an_attendance_list_ends_at_a_blank_line():
+    text = "PRESENT: Mr A Smith, Mrs B Jones\n\nWebcast Notice, County Hall and Online\n"
+    m = read_minutes("d", _doc(text), RULES)
+    assert [a.name for a in m.attendance] == ["Mr A Smith", "Mrs B Jones"]
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        (
+            "Apologies were received from Mr C. Green and Mrs D Black.",
+            ["Mr C. Green", "Mrs D Black"],
+        ),
+        ("No apologies were received from Members.", []),
+        ("Apologies were received from Members of the public.", []),
+    ],
+)
+def test_apologies_sentences(sentence, names):
+    text = f"1. Apologies\n(Item 1)\n{sentence}\n"
+    m = read_minutes("d", _doc(text), RULES)
+    assert [a.name for a in m.attendance if a.capacity == "apologies"] == names

@@ -152,10 +152,11 @@ def test_ocr_reads_a_scan_and_marks_it(tmp_path):
     from extract.settings import IngestSettings
 
     scan = _scanned_pdf(tmp_path)
-    summary = run_batch(
-        [scan.parent], tmp_path / "out", RunSettings(ingest=IngestSettings(ocr=True))
-    )
-    assert summary.ok == 1
+    # no per-document limit: OCR on a loaded machine can pass the default 120 s (a CI run
+    # did), and timing is the benchmark's business, not this test's
+    settings = RunSettings(ingest=IngestSettings(ocr=True), timeout_per_doc=0)
+    summary = run_batch([scan.parent], tmp_path / "out", settings)
+    assert summary.ok == 1, (tmp_path / "out" / "errors.csv").read_text()
     docs = (tmp_path / "out" / "documents.csv").read_text()
     assert ",agenda," in docs  # classified from the OCR'd text
     header = docs.splitlines()[0].split(",")

@@ -9,6 +9,7 @@ whose numbers rise through the document (discussion paragraphs restart at 1).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from extract.ingest.normalise import DocumentText
@@ -27,7 +28,14 @@ _HONOURS = frozenset(
     ["OBE", "CBE", "MBE", "KBE", "DBE", "BEM", "QPM", "DL", "JP", "KC", "QC", "MP", "MEP"]
 )
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Cllr|Councillor|Prof|Professor|Rev|Revd|Lord|Lady)"
-_NAME = re.compile(rf"(?:{_TITLE}\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{0,4}}")
+_CAP = "[A-ZÀ-ÖØ-Þ]"  # a capital, accented ones too (Ó Súilleabháin)
+_NAME = re.compile(rf"(?:{_TITLE}\.?\s+)?{_CAP}[\w'’.-]*(?:\s+{_CAP}[\w'’.-]*){{0,4}}")
+_FULL_NAME = re.compile(rf"{_TITLE}\.?\s+{_CAP}[\w'’.-]*.*|{_CAP}\S*\s+{_CAP}.*")
+_AND = re.compile(r"\s+and\s+")
+# a full stop that ends a sentence, not an initial's ("Mr C. Green") or a title's ("Dr.")
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?=\s+[A-Z][a-z]|\s*$)"
+)
 _CONNECTORS = frozenset(
     ["of", "and", "for", "the", "to", "on", "in", "at", "with", "a", "an", "&", "-", "–", "—"]
 )
@@ -91,7 +99,7 @@ def read_minutes(doc_id: str, doc: DocumentText, rules: MeetingRules) -> Meeting
     text, out = doc.text, Meeting()
     lines = lines_of(text)
     items = _marked_items(lines, rules) or _numbered_items(lines, rules)
-    ends = [i.start for i in items[1:]] + [len(text)]
+    ends = [i.start for i in items[1:]] + [len(text)] if items else []
     head_end = items[0].start if items else min(len(text), _HEAD_CHARS)
     people = _attendance_lists(text, lines, head_end, rules)
     for seq, (item, end) in enumerate(zip(items, ends, strict=True), 1):
@@ -157,8 +165,8 @@ def _marked_items(lines: list[Line], rules: MeetingRules) -> list[_Item]:
                 continue
             s = above.stripped
             ends_text = s[-1] in ".:;" or (s.endswith(")") and "(" not in s)
-            if heading and (
-                ends_text
+            if (heading and ends_text) or (
+                s[-1] in ":;"  # a sentence leading into a list, even right above the marker
                 or marker.pattern.fullmatch(s)
                 or s[0] in "•·-–*"
                 or any(r.pattern.fullmatch(s) for r in stops)
@@ -191,10 +199,9 @@ def _numbered_items(lines: list[Line], rules: MeetingRules) -> list[_Item]:
     lower-case line) or restarts the count."""
     numbered, resolved = rules.one("numbered_heading"), rules.one("resolved")
     items: list[_Item] = []
-    last = 0
     for i, line in enumerate(lines):
         m = numbered.pattern.fullmatch(line.stripped)
-        if not m or line.blank:
+        if not m or line.blank or CONTACT_LINE.search(line.text) or _starts_with_date(line):
             continue
         title = m.group("title").strip()
         following = next((ln.stripped for ln in lines[i + 1 :] if not ln.blank), "")
@@ -203,12 +210,36 @@ def _numbered_items(lines: list[Line], rules: MeetingRules) -> list[_Item]:
             or len(title.split()) > 16
             or resolved.pattern.match(title)
             or (following[:1].islower())
-            or int(m.group("number")) <= last
         ):
             continue
-        last = int(m.group("number"))
         items.append(_Item(line.content_start, line.end, m.group("number"), "", title, numbered.id))
-    return items
+    return _longest_rising(items, lambda i: (int(i.minute_number),))
+
+
+def _longest_rising(items: list, key: Callable) -> list:
+    """The longest subsequence whose keys rise: minute and item numbers rise through a
+    paper, a stray number does not. Of equal choices the later wins, since a numbered list
+    inside an item comes before the items whose numbers it repeats."""
+    if not items:
+        return []
+    keys = [key(i) for i in items]
+    best = [1] * len(items)
+    before = [-1] * len(items)
+    for j in range(len(items)):
+        for i in range(j):
+            if keys[i] < keys[j] and best[i] + 1 >= best[j]:
+                best[j], before[j] = best[i] + 1, i
+    j = max(range(len(items)), key=lambda k: (best[k], k))
+    chain = []
+    while j >= 0:
+        chain.append(items[j])
+        j = before[j]
+    return chain[::-1]
+
+
+def _starts_with_date(line: Line) -> bool:
+    date = find_date(line.stripped)
+    return date is not None and date[1] == 0
 
 
 def _presenter(body: str, rules: MeetingRules) -> str:
@@ -237,10 +268,16 @@ def _resolutions(body: str, offset: int, rules: MeetingRules):
                     end = m.end() + p.start()
                     break
         start = m.end() + len(re.match(r"[\s:–—,-]*", body[m.end() : end]).group())
-        span = body[start:end].rstrip()
         # "RESOLVED:" on its own numbers its parts 1., 2. (a numbered paragraph does not)
-        parts_rule = part.pattern.pattern if own is not None else _either(part, paragraph)
-        parts = list(re.finditer(parts_rule, span, re.M | part.pattern.flags))
+        parts_rule = re.compile(
+            part.pattern.pattern if own is not None else _either(part, paragraph),
+            re.M | part.pattern.flags,
+        )
+        span = _paragraph(body[start:end], parts_rule).rstrip()
+        parts = list(parts_rule.finditer(span))
+        lead = collapse(span[: parts[0].start()]) if parts else ""
+        if parts and lead.endswith("."):  # a whole decision, then numbered discussion
+            span, parts = span[: parts[0].start()].rstrip(), []
         if not parts:
             yield "", collapse(span), offset + start, offset + start + len(span), resolved.id
             continue
@@ -254,6 +291,14 @@ def _resolutions(body: str, offset: int, rules: MeetingRules):
                 offset + start + p.end() + len(words),
                 part.id,
             )
+
+
+def _paragraph(text: str, parts: re.Pattern[str]) -> str:
+    """The decision's text: up to a blank line that is not followed by another part."""
+    for gap in re.finditer(r"\n[ \t\f]*\n\s*", text):
+        if not parts.match(text, gap.end()):
+            return text[: gap.start()]
+    return text
 
 
 def _either(first: Rule, second: Rule) -> str:
@@ -283,7 +328,7 @@ def _attendance_lists(text: str, lines: list[Line], head_end: int, rules: Meetin
             if (
                 any(r.pattern.match(s) for r in labels)
                 or (s.isupper() and len(s) > 3)  # UNRESTRICTED ITEMS
-                or nxt.start > end + 2  # a blank line between
+                or nxt.start > end + 1  # a blank line between
             ):
                 break
             end = nxt.end
@@ -299,11 +344,14 @@ def _apologies(text: str, offset: int, rules: MeetingRules):
     out = []
     for rule in rules.of("apologies_sentence"):
         for m in rule.pattern.finditer(text):
+            if re.search(r"\bno\s+apologies\b", text[max(0, m.start() - 3) : m.end()], re.I):
+                continue
             rest = text[m.end() :]
-            stop = re.search(r"\.(?=\s+[A-Z][a-z]|\s*$)|\n\s*\n", rest)
-            names = rest[: stop.start() if stop else len(rest)]
-            for name, role, a, b in split_people(names, offset + m.end()):
-                if _NAME.fullmatch(name):
+            stop = _SENTENCE_END.search(rest)
+            blank = re.search(r"\n\s*\n", rest)
+            cut = min(x.start() for x in (stop, blank) if x) if stop or blank else len(rest)
+            for name, role, a, b in split_people(rest[:cut], offset + m.end()):
+                if _FULL_NAME.fullmatch(name):  # "Mrs C Bell", "Sue Chandler"; not "Members"
                     out.append((name, role, Attendance.APOLOGIES, a, b, rule.id))
     return out
 
@@ -319,11 +367,12 @@ def split_people(text: str, offset: int) -> list[tuple[str, str, int, int]]:
         if depth == 0 and ch in ",;":
             pieces.append((start, i))
             start = i + 1
-        elif depth == 0 and re.match(r"\s+and\s+", text[i:]) and text[i - 1 : i] != ",":
-            j = i + re.match(r"\s+and\s+", text[i:]).end()
-            pieces.append((start, i))
-            start, i = j, j
-            continue
+        elif depth == 0 and ch.isspace() and text[i - 1 : i] != ",":
+            joined = _AND.match(text, i)
+            if joined:
+                pieces.append((start, i))
+                start = i = joined.end()
+                continue
         i += 1
     pieces.append((start, len(text)))
     people: list[list] = []  # [name, role, start, end]
@@ -408,7 +457,7 @@ def read_agenda(doc_id: str, doc: DocumentText, rules: MeetingRules) -> Meeting:
                 item_rule.id,
             )
         )
-    out.agenda_items = _rising(out.agenda_items)
+    out.agenda_items = _agenda_list(out.agenda_items)
     out.fields = (_venue(text, rules) or _agenda_venue(lines)) + _time(text, rules)
     return out
 
@@ -433,23 +482,18 @@ def _continues(title: str, line: str, last: bool) -> bool:
     return line[0].islower() or line[0] == "(" or title.split()[-1].lower() in _CONNECTORS
 
 
-def _rising(items: list[AgendaItemRow]) -> list[AgendaItemRow]:
-    """The longest run of items whose numbers rise: a stray numbered line (an address,
-    a note) is not an item."""
-
-    def key(item: AgendaItemRow) -> int:
-        return int(re.search(r"\d+", item.item_number).group())
-
-    best: list[AgendaItemRow] = []
-    run: list[AgendaItemRow] = []
-    for item in items:
-        if run and key(item) <= key(run[-1]):
-            best, run = max(best, run, key=len), []
-        run.append(item)
-    best = max(best, run, key=len)
-    if len(best) < 2:
+def _agenda_list(items: list[AgendaItemRow]) -> list[AgendaItemRow]:
+    """The items whose numbers rise through the agenda (A1, A2, B1; 3, 3(a), 4): a stray
+    numbered line (an address, a figure in a letter) is not an item, and one is no list."""
+    listed = _longest_rising(items, _item_key)
+    if len(listed) < 2:
         return []
-    return [replace(item, seq=n) for n, item in enumerate(best, 1)]
+    return [replace(item, seq=n) for n, item in enumerate(listed, 1)]
+
+
+def _item_key(item: AgendaItemRow) -> tuple[str, int, str]:
+    m = re.fullmatch(r"([A-Z]?)(\d+)(.*)", item.item_number)
+    return (m.group(1), int(m.group(2)), m.group(3)) if m else ("", 0, item.item_number)
 
 
 def _agenda_venue(lines: list[Line]) -> list[tuple[str, str, int, int, str]]:
