@@ -23,7 +23,7 @@ from extract.discover import Discovery, InputFile, discover
 from extract.link import MinuteKey, link, link_minutes
 from extract.manifest import ManifestError, merge, read_manifest
 from extract.models import DateSource, DocumentRow, ErrorRow, ErrorType, Problem, Status
-from extract.process import DocumentResult, Processor, source_format_of
+from extract.process import DocumentResult, PackPart, Processor, source_format_of
 from extract.settings import RunSettings
 from extract.tables import (
     DOCUMENTS,
@@ -58,6 +58,7 @@ class Summary:
     failed: int = 0
     duplicates: int = 0
     pages: int = 0
+    papers_in_packs: int = 0  # rows of their own besides the packs' rows
     elapsed: float = 0.0
     skipped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -66,7 +67,8 @@ class Summary:
         return (
             f"documents: {self.documents}, ok: {self.ok}, partial: {self.partial}, "
             f"failed: {self.failed}, duplicates: {self.duplicates}, pages: {self.pages}, "
-            f"elapsed: {self.elapsed:.1f}s"
+            + (f"papers in packs: {self.papers_in_packs}, " if self.papers_in_packs else "")
+            + f"elapsed: {self.elapsed:.1f}s"
         )
 
 
@@ -261,26 +263,27 @@ def run_batch(
         cache = ResultCache(settings.cache_dir, _settings_key(settings))
     with DatasetWriter(out) as writer:
         for item, result in zip(todo, _results(todo, settings, cache), strict=True):
-            if result.text is not None and settings.write_text:
-                writer.write_text(item.doc_id, result.text.text)
-            if result.structure is not None:
-                for name, table in STRUCTURE_TABLES.items():
-                    writer.spool.add(table.name, item.doc_id, getattr(result.structure, name))
-                minute_keys += [
-                    MinuteKey(m.doc_id, m.seq, m.minute_number, m.item_number, m.title)
-                    for m in result.structure.minute_items
-                ]
-            if result.facts is not None:
-                for name, table in FACT_TABLES.items():
-                    if name in _LINKED:
-                        fact_rows[name].extend(getattr(result.facts, name))
-                    else:
-                        writer.spool.add(table.name, item.doc_id, getattr(result.facts, name))
-                for rid, (name, _) in result.facts.reviews.items():
-                    review_names.setdefault(rid, Counter())[name] += 1
-                for rid, said in result.facts.status.items():
-                    review_status[(item.doc_id, rid)] = said
-            doc_rows[item.doc_id] = _document_row(item, result, known)
+            for doc_id, paper, part in _papers(item.doc_id, result):
+                if paper.text is not None and settings.write_text:
+                    writer.write_text(doc_id, paper.text.text)
+                if paper.structure is not None:
+                    for name, table in STRUCTURE_TABLES.items():
+                        writer.spool.add(table.name, doc_id, getattr(paper.structure, name))
+                    minute_keys += [
+                        MinuteKey(m.doc_id, m.seq, m.minute_number, m.item_number, m.title)
+                        for m in paper.structure.minute_items
+                    ]
+                if paper.facts is not None:
+                    for name, table in FACT_TABLES.items():
+                        if name in _LINKED:
+                            fact_rows[name].extend(getattr(paper.facts, name))
+                        else:
+                            writer.spool.add(table.name, doc_id, getattr(paper.facts, name))
+                    for rid, (name, _) in paper.facts.reviews.items():
+                        review_names.setdefault(rid, Counter())[name] += 1
+                    for rid, said in paper.facts.status.items():
+                        review_status[(doc_id, rid)] = said
+                doc_rows[doc_id] = _document_row(item, paper, known, part, item.doc_id)
             error_rows += _error_rows(item, result.problems)
             if progress:
                 progress.update(item.file.source_path, result.status)
@@ -304,13 +307,14 @@ def run_batch(
             if progress:
                 progress.update(item.file.source_path, Status(doc_rows[item.doc_id].status))
 
-        documents = sorted(doc_rows.values(), key=lambda r: r.source_path)
+        documents = sorted(doc_rows.values(), key=lambda r: (r.source_path, r.part or 0))
         errors = sorted(
             error_rows, key=lambda r: (r.source_path, r.page or 0, r.error_type, r.message)
         )
-        if len(documents) != len(found.files):
+        files = [r for r in documents if not r.parent_doc_id]
+        if len(files) != len(found.files):
             summary.notes.append(
-                f"BUG: {len(found.files)} input files but {len(documents)} document rows"
+                f"BUG: {len(found.files)} input files but {len(files)} document rows"
             )
         tables: dict[str, Iterable] = {DOCUMENTS.name: documents, ERRORS.name: errors}
         for table in STRUCTURE_TABLES.values():
@@ -341,13 +345,14 @@ def run_batch(
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 
-        statuses = Counter(row.status for row in documents)
-        summary.documents = len(documents)
+        statuses = Counter(row.status for row in files)
+        summary.documents = len(files)
+        summary.papers_in_packs = len(documents) - len(files)
         summary.ok = statuses[Status.OK.value]
         summary.partial = statuses[Status.PARTIAL.value]
         summary.failed = statuses[Status.FAILED.value]
         summary.duplicates = statuses[Status.DUPLICATE.value]
-        summary.pages = sum(r.pages for r in documents if r.status != Status.DUPLICATE.value)
+        summary.pages = sum(r.pages for r in files if r.status != Status.DUPLICATE.value)
         if cache is not None:
             summary.notes.append(f"cache: {cache.hits} of {len(todo)} documents reused")
         summary.elapsed = time.perf_counter() - started
@@ -397,21 +402,40 @@ def _row_key(row) -> tuple:
     )
 
 
+def _papers(
+    doc_id: str, result: DocumentResult
+) -> Iterator[tuple[str, DocumentResult, PackPart | None]]:
+    """A document, then each paper of it when it is a pack."""
+    yield doc_id, result, None
+    for part in result.parts:
+        yield part.doc_id, part.result, part
+
+
 def _document_row(
-    item: _Item, result: DocumentResult, known: dict[str, dict[str, str]]
+    item: _Item,
+    result: DocumentResult,
+    known: dict[str, dict[str, str]],
+    part: PackPart | None = None,
+    parent_id: str = "",
 ) -> DocumentRow:
     header = result.structure.header if result.structure is not None else {}
     estimate = result.facts.date_estimate if result.facts is not None else ""
     meta, manifest_warnings = merge(header, known.get(item.file.source_path, {}))
     text = result.text
     return DocumentRow(
-        doc_id=item.doc_id,
+        doc_id=part.doc_id if part else item.doc_id,
         source_path=item.file.source_path,
         sha256=item.sha256,
         source_format=result.source_format.value,
         doc_type=result.doc_type.value,
         status=result.status.value,
         duplicate_of="",
+        parent_doc_id=parent_id if part else "",
+        part=part.part.number if part else None,
+        part_kind=part.part.kind.value if part else "",
+        page_from=part.part.page_from if part else None,
+        page_to=part.part.page_to if part else None,
+        part_rule=part.part.rule if part else "",
         pages=result.pages,
         chars=len(text.text) if text is not None else 0,
         encoding=result.encoding,
@@ -438,7 +462,9 @@ def _document_row(
         report_author_role=header.get("report_author_role", ""),
         decision_number=header.get("decision_number", ""),
         meeting_date_source=(
-            DateSource.PAPER
+            DateSource.PACK
+            if part and "meeting_date" in part.from_pack
+            else DateSource.PAPER
             if header.get("meeting_date")
             else DateSource.MANIFEST
             if meta["meeting_date"]
@@ -498,6 +524,7 @@ def _run_info(paths: list[Path], settings: RunSettings, summary: Summary, starte
             "failed": summary.failed,
             "duplicates": summary.duplicates,
             "pages": summary.pages,
+            "papers_in_packs": summary.papers_in_packs,
         },
         "skipped_files_by_suffix": summary.skipped,
         "notes": summary.notes,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from extract.batch import doc_id_for
 from extract.facts import COUNT_FIELDS
-from extract.process import DocumentResult, Processor
+from extract.models import DocType, PartKind
+from extract.process import DocumentResult, PackPart, Processor
 from extract.settings import IngestSettings
 
 HEADER_FIELDS = (
@@ -144,6 +145,9 @@ def _compare(ev: Evaluation, name: str, doc: str, gold: Counter, pred: Counter) 
 
 def evaluate_document(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
     doc = gold["source_path"]
+    if "parts" in gold:
+        evaluate_pack(ev, gold, result)
+        return
     s = result.structure
     if "meeting" in gold:
         evaluate_meeting(ev, gold, result)
@@ -209,6 +213,42 @@ def evaluate_meeting(ev: Evaluation, gold: dict, result: DocumentResult) -> None
             continue
         rows = [asdict(r) for r in getattr(s, table)] if s else []
         _compare(ev, name, doc, _bag(map(key, gold[table])), _bag(map(key, rows)))
+
+
+def evaluate_pack(ev: Evaluation, gold: dict, result: DocumentResult) -> None:
+    """A pack: its papers by item and page range, each paper's kind, the filler pages left
+    out; the meeting fields and agenda from its front sheet."""
+    doc = gold["source_path"]
+    _compare(ev, "doc_type", doc, _bag([gold["doc_type"]]), _bag([result.doc_type.value]))
+    parts = result.parts
+    _compare(
+        ev,
+        "parts",
+        doc,
+        _bag((p["item_number"], p["page_from"], p["page_to"]) for p in gold["parts"]),
+        _bag((p.part.item_number, p.part.page_from, p.part.page_to) for p in parts),
+    )
+    _compare(
+        ev,
+        "parts.kind",
+        doc,
+        _bag((p["page_from"], _PART_KINDS.get(p["kind"], p["kind"])) for p in gold["parts"]),
+        _bag((p.part.page_from, _part_kind(p)) for p in parts),
+    )
+    _compare(ev, "blank_pages", doc, _bag(gold["blank_pages"]), _bag(result.blank_pages))
+    front = next((p.result for p in parts if p.part.kind is PartKind.FRONT_SHEET), result)
+    if "meeting" in gold:
+        evaluate_meeting(ev, gold, front)
+
+
+# The gold's kinds of paper in a pack, in our vocabulary (doc types; a pack's front sheet).
+_PART_KINDS = {"questions": DocType.OTHER.value}
+
+
+def _part_kind(part: PackPart) -> str:
+    if part.part.kind is PartKind.FRONT_SHEET:
+        return PartKind.FRONT_SHEET.value
+    return part.result.doc_type.value
 
 
 def squash(value: object) -> str:

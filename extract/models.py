@@ -17,7 +17,16 @@ class DocType(StrEnum):
     MINUTES = "minutes"
     AGENDA = "agenda"
     APPENDIX = "appendix"
+    PACK = "pack"  # an agenda reports pack: its papers are rows of their own (parts)
     OTHER = "other"
+
+
+class PartKind(StrEnum):
+    """Where a paper sits in an agenda reports pack."""
+
+    FRONT_SHEET = "front_sheet"  # the agenda or covering letter before the first item
+    ITEM = "item"  # the first paper of an agenda item
+    APPENDIX = "appendix"  # a later paper of the same item (its own fonts)
 
 
 class Status(StrEnum):
@@ -42,6 +51,7 @@ class DateSource(StrEnum):
     PAPER = "paper"  # the front sheet
     MANIFEST = "manifest"
     ESTIMATED = "estimated"  # the middle of the dates the paper mentions
+    PACK = "pack"  # the front sheet of the pack the paper is part of
 
 
 class Capacity(StrEnum):
@@ -74,7 +84,8 @@ class ErrorType(StrEnum):
 class DocumentRow:
     doc_id: str = col(
         "Stable id from the file's content (first 16 hex digits of its SHA-256); a "
-        "duplicate gets the same prefix plus a suffix from its path.",
+        "duplicate gets the same prefix plus a suffix from its path, a paper of a pack the "
+        "pack's id plus -pNN.",
         primary_key=True,
     )
     source_path: str = col("Path of the input file, relative to the input root, '/'-separated.")
@@ -88,8 +99,23 @@ class DocumentRow:
         "For a duplicate: the doc_id of the copy that was processed.",
         foreign_key=("documents", "doc_id"),
     )
-    pages: int = col("Pages in the PDF; 1 for a text file (or the count of form feeds + 1).")
-    chars: int = col("Characters in the normalised document text (text/<doc_id>.txt).")
+    parent_doc_id: str = col(
+        "For a paper of an agenda reports pack: the doc_id of the pack (doc_type 'pack').",
+        foreign_key=("documents", "doc_id"),
+    )
+    part: int = col("For a paper of a pack: its place in the pack, 1 for the front sheet.")
+    part_kind: str = col("For a paper of a pack: where it sits in it.", enum=PartKind)
+    page_from: int = col("For a paper of a pack: its first page in the pack's PDF.")
+    page_to: int = col("For a paper of a pack: its last page (filler pages left out).")
+    part_rule: str = col("For a paper of a pack: the rule that found where it starts.")
+    pages: int = col(
+        "Pages in the PDF (for a paper of a pack, its own pages); 1 for a text file (or the "
+        "count of form feeds + 1)."
+    )
+    chars: int = col(
+        "Characters in the normalised document text (text/<doc_id>.txt); 0 for a pack, whose "
+        "text is in its papers' files."
+    )
     encoding: str = col("Character encoding a text file was decoded with; empty for PDFs.")
     ocr_suspected: bool = col(
         "True when the text shows OCR damage (stray bullets, broken ordinals)."
@@ -176,6 +202,10 @@ class Page:
     height: float = 0.0
     words: list[dict] = field(default_factory=list)  # pdfplumber words on layout pages
     tables: list[RawTable] = field(default_factory=list)  # pdfplumber tables (ruled)
+    # a pack's stamps taken off the page ("Agenda Item 6", "Page 12"), and the fonts of
+    # what is left, as ids equal across pages exactly when the PDF font object is
+    stamps: tuple[str, ...] = ()
+    fonts: frozenset[int] = frozenset()
 
 
 # --- structure tables (one row per block item, each with its span) ----------------------

@@ -32,7 +32,8 @@ from extract.schema import TableSchema, table_schema
 DOCUMENTS = table_schema(
     "documents",
     "One row per input file: what it is, how it was read, where it came from, and its "
-    "front-sheet metadata. Every file found under the input paths appears exactly once.",
+    "front-sheet metadata. Every file found under the input paths appears exactly once; an "
+    "agenda reports pack also gives one row per paper in it (parent_doc_id names the pack).",
     DocumentRow,
 )
 ERRORS = table_schema(

@@ -23,6 +23,7 @@ LABELS = {
     # "Appendix B" to decision 24/00115: a stand-alone plan with its own contents page
     "kent/2025-01-30-cabinet-ics-priorities-measures-appendix-b.pdf": DocType.APPENDIX,
     "kent/2025-01-30-cabinet-finance-monitoring-q3-appendix.pdf": DocType.APPENDIX,
+    "kent/2025-01-09-county-council-item-3-supplement-pack.pdf": DocType.PACK,
 }
 
 

@@ -227,10 +227,12 @@ def test_no_events_from_births_deaths_or_acts(processed):
 )
 def test_every_fact_quotes_the_document_exactly(processed, path):
     result = processed(path)
-    text, f = result.text.text, result.facts
-    assert_quotes_exactly(text, f)
-    for row in [*f.dates, *f.review_mentions, *f.action_counts, *f.events]:
-        assert 1 <= row.page <= result.pages and row.rule
+    papers = [p.result for p in result.parts] or [result]  # a pack's facts are its papers'
+    for paper in papers:
+        text, f = paper.text.text, paper.facts
+        assert_quotes_exactly(text, f)
+        for row in [*f.dates, *f.review_mentions, *f.action_counts, *f.events]:
+            assert 1 <= row.page <= result.pages and row.rule
 
 
 def test_markdown_paper_reviews_and_counts(processed):

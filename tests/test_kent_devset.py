@@ -19,7 +19,8 @@ pytestmark = pytest.mark.skipif(not KENT.is_dir(), reason="../shared/kent is not
 
 def test_kent_batch_accounts_for_every_pdf_and_finds_the_exact_duplicates(tmp_path):
     summary = run_batch([KENT], tmp_path / "kent-out", RunSettings(workers=2))
-    docs = pd.read_csv(tmp_path / "kent-out" / "documents.csv", dtype=str, keep_default_na=False)
+    rows = pd.read_csv(tmp_path / "kent-out" / "documents.csv", dtype=str, keep_default_na=False)
+    docs, papers = rows[rows["parent_doc_id"] == ""], rows[rows["parent_doc_id"] != ""]
 
     with (KENT / "SOURCES.tsv").open(newline="") as fh:
         sources = list(csv.DictReader(fh, delimiter="\t"))
@@ -35,4 +36,8 @@ def test_kent_batch_accounts_for_every_pdf_and_finds_the_exact_duplicates(tmp_pa
     expected_duplicates = sum(n - 1 for n in by_sha.values())
     assert (docs["status"] == "duplicate").sum() == expected_duplicates == summary.duplicates
     assert summary.failed == 0 and summary.documents == len(sources)
-    assert set(docs["doc_type"]) == {"report", "minutes", "agenda", "appendix", "other"}
+    assert set(docs["doc_type"]) == {"report", "minutes", "agenda", "appendix", "other", "pack"}
+    # the packs' papers: each names a pack that was processed (not a duplicate)
+    packs = docs[docs["doc_type"] == "pack"]
+    assert set(papers["parent_doc_id"]) == set(packs[packs["status"] == "ok"]["doc_id"])
+    assert summary.papers_in_packs == len(papers) > 0

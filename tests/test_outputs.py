@@ -66,7 +66,10 @@ def test_every_corpus_file_is_a_document(fresh):
         for p in CORPUS.rglob("*")
         if p.suffix.lower() in {".pdf", ".txt", ".md"}
     )
-    assert sorted(docs["source_path"]) == on_disk
+    files = docs[docs["parent_doc_id"] == ""]
+    assert sorted(files["source_path"]) == on_disk
+    papers = docs[docs["parent_doc_id"] != ""]  # a pack's papers: a row each, same file
+    assert set(papers["parent_doc_id"]) == set(files[files["doc_type"] == "pack"]["doc_id"])
     assert set(docs["status"]) == {"ok"}
     assert set(docs["source_format"]) == {"pdf", "text", "markdown"}
 
@@ -134,5 +137,8 @@ def test_data_dictionary_lists_every_column(fresh):
 def test_text_files_are_the_documents_texts(fresh):
     docs = pd.read_csv(fresh / "documents.csv", dtype=str, keep_default_na=False)
     for _, row in docs.iterrows():
+        if row["doc_type"] == "pack":  # its text is in its papers' files
+            assert row["chars"] == "0" and not (fresh / "text" / f"{row['doc_id']}.txt").exists()
+            continue
         text = (fresh / "text" / f"{row['doc_id']}.txt").read_text(encoding="utf-8")
         assert len(text) == int(row["chars"])

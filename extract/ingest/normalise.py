@@ -113,6 +113,7 @@ class Normaliser:
             raw=raw,
             offsets=text.offsets,
             page_starts=page_starts,
+            page_numbers=[p.number for p in pages],
             rule_hits=dict(sorted(hits.items())),
             furniture_lines_removed=removed,
             ocr_suspected=ocr_hits >= self.settings.ocr_signal_min,
@@ -130,6 +131,9 @@ class DocumentText:
     raw: str  # raw extracted text, pages joined by \f
     offsets: object  # array: offsets[i] is the raw offset of text[i]
     page_starts: list[int]  # offset in `text` where each page begins
+    # the PDF page number of each page: not 1, 2, 3 ... for a paper of a pack, or where
+    # blank filler pages were left out
+    page_numbers: list[int] = field(default_factory=list)
     rule_hits: dict[str, int] = field(default_factory=dict)
     furniture_lines_removed: int = 0
     ocr_suspected: bool = False
@@ -139,8 +143,17 @@ class DocumentText:
         return len(self.page_starts)
 
     def page_of(self, offset: int) -> int:
-        """1-based page number of a character offset in `text`."""
-        return max(1, bisect_right(self.page_starts, offset))
+        """PDF page number (1-based) of a character offset in `text`."""
+        index = max(0, bisect_right(self.page_starts, offset) - 1)
+        return self.page_numbers[index] if index < len(self.page_numbers) else index + 1
+
+    def page_bounds(self, number: int) -> tuple[int, int]:
+        """Where PDF page `number` lies in `text`; the whole text for a page it lacks."""
+        index = self.page_numbers.index(number) if number in self.page_numbers else number - 1
+        if not 0 <= index < len(self.page_starts):
+            return 0, len(self.text)
+        end = self.page_starts[index + 1] if index + 1 < len(self.page_starts) else len(self.text)
+        return self.page_starts[index], end
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         if end <= start:

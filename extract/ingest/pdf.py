@@ -7,12 +7,15 @@ their words with positions and fonts for the structure rules.
 
 from __future__ import annotations
 
+import ctypes
 import io
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
+from extract.ingest.packs import Stamps
 from extract.ingest.ruled import (
     PageChars,
     PagePaths,
@@ -48,7 +51,10 @@ def sniff(data: bytes) -> str:
     return "not a PDF (no %PDF- header)"
 
 
-def read_pdf(data: bytes, settings: PdfSettings) -> RawDocument:
+def read_pdf(data: bytes, settings: PdfSettings, stamps: Stamps | None = None) -> RawDocument:
+    """The pages of a PDF. With `stamps`, from the first page that carries an item stamp
+    on, the stamps of an agenda pack are taken off each page before its text and tables
+    are read, and the fonts of the rest are kept (see ingest/packs.py)."""
     if not data:
         raise IngestError(ErrorType.EMPTY_FILE, "the file is empty (0 bytes); re-download it")
     if b"%PDF-" not in data[:1024]:
@@ -72,13 +78,17 @@ def read_pdf(data: bytes, settings: PdfSettings) -> RawDocument:
             else f"the PDF is damaged and cannot be parsed ({exc}); re-download it",
         ) from exc
     try:
-        return _read_pages(pdf, data, settings)
+        return _read_pages(pdf, data, settings, stamps)
     finally:
         pdf.close()
 
 
-def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> RawDocument:
+def _read_pages(
+    pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings, stamps: Stamps | None
+) -> RawDocument:
     n = len(pdf)
+    stamped = False  # an item stamp was seen: a pack, from here on
+    font_ids: dict[int, int] = {}
     doc = RawDocument(source_format=SourceFormat.PDF, pages=[])
     layout = _layout_pages(data, n, settings, doc)
     ruled: dict[int, list[RawTable]] = {}  # tables drawn with lines, page by page
@@ -86,18 +96,28 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     plumber: list[int] = []  # pages left to pdfplumber's own table search
     for i in range(n):
         number = i + 1
+        taken: list[str] = []  # stamps taken off the page
+        fonts: frozenset[int] = frozenset()
         try:
             page = pdf[i]
             width, height = page.get_size()
             paths = page_paths(page, height) if settings.tables.pdf else PagePaths(0, [], [])
             textpage = page.get_textpage()  # one per page: text and tables
             try:
+                text = textpage.get_text_range()
+                if stamps is not None:
+                    stamped = stamped or stamps.marks_item(text)
+                    if stamped:
+                        taken = _unstamp(page, textpage, stamps)
+                        fonts = _fonts(page, font_ids)
+                    if taken:
+                        textpage.close()
+                        textpage = page.get_textpage()
+                        text = textpage.get_text_range()
                 if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
                     text = layout[number][0]
                 elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
                     text = _plumber_text(data, i)
-                else:
-                    text = textpage.get_text_range()
                 upright = page.get_rotation() == 0
                 text_runs = _PageText(textpage, height)
                 if paths.count >= settings.tables.min_path_objects:
@@ -127,7 +147,9 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
             )
             text, width, height = "", 0.0, 0.0
         words = layout.get(number, ("", []))[1]
-        doc.pages.append(Page(number, text, float(width), float(height), words))
+        doc.pages.append(
+            Page(number, text, float(width), float(height), words, stamps=tuple(taken), fonts=fonts)
+        )
     if plumber:
         ruled.update(_find_tables(data, plumber, settings.tables, doc))
     for number, tables in sorted(ruled.items()):
@@ -150,6 +172,57 @@ def _read_pages(pdf: pdfium.PdfDocument, data: bytes, settings: PdfSettings) -> 
     if blank:
         doc.warnings.append(f"pages without text: {_ranges(blank)}")
     return doc
+
+
+def _unstamp(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, stamps: Stamps) -> list[str]:
+    """Take the stamps off the page (in memory: a new text page no longer sees them)."""
+    found = []
+    for obj in _text_objects(page.raw, depth=0):
+        text = _object_text(obj, textpage).strip()
+        if stamps.is_stamp(text):
+            found.append(text)
+            pdfium_c.FPDFPage_RemoveObject(page.raw, obj)
+            pdfium_c.FPDFPageObj_Destroy(obj)
+    return found
+
+
+def _fonts(page: pdfium.PdfPage, ids: dict[int, int]) -> frozenset[int]:
+    return frozenset(
+        ids.setdefault(_address(pdfium_c.FPDFTextObj_GetFont(obj)), len(ids))
+        for obj in _text_objects(page.raw)
+    )
+
+
+def _address(pointer) -> int:
+    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
+
+
+def _text_objects(parent, in_form: bool = False, depth: int = 2) -> list:
+    """Text objects of a page, and of the forms drawn on it down to `depth` levels."""
+    if in_form:
+        count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
+    else:
+        count, get = pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject
+    out = []
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            out.append(obj)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 0:
+            out += _text_objects(obj, True, depth - 1)
+    return out
+
+
+def _object_text(obj, textpage: pdfium.PdfTextPage) -> str:
+    size = pdfium_c.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFTextObj_GetText(
+        obj, textpage.raw, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size
+    )
+    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
 
 
 def _layout_pages(

@@ -42,6 +42,13 @@ _SUMMONS = re.compile(
     r"\bmeeting\s+of\s+(?:the\s+)?(?P<committee>[A-Z][\w'’&\- ]+?)\s+will\s+be\s+held",
     re.DOTALL,
 )
+# The meeting's heading line in a pack's covering letter or an agenda: "COUNTY COUNCIL -
+# THURSDAY, 9 JANUARY 2025". It names the meeting; a letter's "Date:" is when it was sent.
+_MEETING_HEADING = re.compile(
+    r"(?P<committee>[A-Z][\w'’&,() ]{2,80}?)\s+[-–—]\s+(?P<date>(?:mon|tues|wednes|thurs|fri|"
+    r"satur|sun)day,?\s+.{6,30})",
+    re.IGNORECASE,
+)
 _COUNCIL_HEADER = re.compile(
     r"^[ \t]*(?P<council>(?:[A-Z][A-Za-z'’-]+[ \t]+){1,3}(?:COUNTY[ \t]+|BOROUGH[ \t]+|CITY[ \t]+|"
     r"DISTRICT[ \t]+)?COUNCIL)[ \t]*$",
@@ -136,6 +143,8 @@ class HeaderExtractor:
         header = Header()
         lines = lines_of(text)
         front = self.front_sheet(lines)
+        if doc_type is DocType.AGENDA:
+            self._meeting_heading(lines, header)
         self._labelled(text, lines, front, header)
         self._unlabelled_top(lines, front, header)
         self._classification(text[: front[-1].end if front else 0], header)
@@ -341,6 +350,28 @@ class HeaderExtractor:
                 m.start("rest") + found[2],
                 "minutes.held_on",
             )
+
+    def _meeting_heading(self, lines: list[Line], header: Header) -> None:
+        for line in lines[:15]:
+            m = _MEETING_HEADING.fullmatch(line.stripped)
+            found = find_date(m.group("date")) if m else None
+            if m and found:
+                start = line.content_start
+                header.set(
+                    "committee",
+                    collapse(m.group("committee")),
+                    start + m.start("committee"),
+                    start + m.end("committee"),
+                    "agenda.meeting_heading",
+                )
+                header.set(
+                    "meeting_date",
+                    found[0].isoformat(),
+                    start + m.start("date"),
+                    start + m.end("date"),
+                    "agenda.meeting_heading",
+                )
+                return
 
     def _agenda(self, text: str, lines: list[Line], header: Header) -> None:
         top = [ln for ln in lines[:12] if not ln.blank]

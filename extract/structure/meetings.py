@@ -484,10 +484,10 @@ def _continues(title: str, line: str, last: bool) -> bool:
 
 def _agenda_list(items: list[AgendaItemRow]) -> list[AgendaItemRow]:
     """The items whose numbers rise through the agenda (A1, A2, B1; 3, 3(a), 4): a stray
-    numbered line (an address, a figure in a letter) is not an item, and one is no list."""
+    numbered line (an address, a figure in a letter) is not an item."""
     listed = _longest_rising(items, _item_key)
-    if len(listed) < 2:
-        return []
+    if len(listed) < 2 and not (listed and listed[0].page_from is not None):
+        return []  # one item is a list only with its page range (a pack's covering letter)
     return [replace(item, seq=n) for n, item in enumerate(listed, 1)]
 
 
@@ -496,17 +496,24 @@ def _item_key(item: AgendaItemRow) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2)), m.group(3)) if m else ("", 0, item.item_number)
 
 
+_LABELLED = re.compile(r"[\w ]{1,25}:")
+# Not a place: a salutation, the list's column heading, a sentence ("Please find ...").
+_NOT_A_PLACE = re.compile(r"^(?:dear|agenda|items?)\b|\.$|^(?:\S+\s+){12}", re.IGNORECASE)
+
+
 def _agenda_venue(lines: list[Line]) -> list[tuple[str, str, int, int, str]]:
     """The lines under the agenda's date line, up to the contact details: "Council
     Chamber, Sessions House," / "County Hall, Maidstone"."""
     top = [ln for ln in lines[:25] if not ln.blank]
     for i, line in enumerate(top):
-        if not find_date(line.text):
-            continue
+        if not find_date(line.text) or _LABELLED.match(line.stripped):
+            continue  # "Date: 7 January 2025" dates a letter, not the meeting
         venue: list[Line] = []
         for nxt in top[i + 1 : i + 4]:
             s = nxt.stripped
-            if CONTACT_LINE.search(s) or re.match(r"[\w ]{1,25}:", s) or s.isupper():
+            if CONTACT_LINE.search(s) or _LABELLED.match(s) or s.isupper():
+                break
+            if _NOT_A_PLACE.search(s):
                 break
             venue.append(nxt)
         if venue:

@@ -352,8 +352,7 @@ def _locate(g: Grid, doc: DocumentText) -> None:
         for cell in row:
             if not cell.text:
                 continue
-            lo = doc.page_starts[cell.page - 1] if cell.page - 1 < len(doc.page_starts) else 0
-            hi = doc.page_starts[cell.page] if cell.page < len(doc.page_starts) else len(text)
+            lo, hi = doc.page_bounds(cell.page)
             pattern = _cell_pattern(cell.text)
             m = pattern.search(text, cursor.get(cell.page, lo), hi) or pattern.search(text, lo, hi)
             if m:
