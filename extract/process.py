@@ -20,7 +20,7 @@ from extract.facts import FactExtractor, Facts
 from extract.ingest.base import IngestError, RawDocument
 from extract.ingest.normalise import DocumentText, Normaliser
 from extract.ingest.ocr import ocr_pdf
-from extract.ingest.packs import PackSplitter, Part, Stamps
+from extract.ingest.packs import PackSplitter, Part
 from extract.ingest.pdf import read_pdf
 from extract.ingest.text import read_text
 from extract.models import DocType, ErrorType, Page, PartKind, Problem, SourceFormat, Status
@@ -78,7 +78,6 @@ class Processor:
     structure: StructureExtractor
     facts: FactExtractor
     packs: PackSplitter
-    stamps: Stamps
 
     @classmethod
     def build(cls, settings: IngestSettings) -> Processor:
@@ -88,8 +87,7 @@ class Processor:
             DocTypeClassifier.load(),
             StructureExtractor.load(),
             FactExtractor.load(),
-            packs := PackSplitter.load(),
-            packs.stamps(),
+            PackSplitter.load(),
         )
 
     def process(
@@ -142,12 +140,13 @@ class Processor:
     def _read(self, path: Path, data: bytes, fmt: SourceFormat) -> RawDocument:
         if fmt is not SourceFormat.PDF:
             return read_text(data, suffix=path.suffix.lower())
+        stamps = self.packs.stamps()
         try:
-            return read_pdf(data, self.settings.pdf, self.stamps)
+            return read_pdf(data, self.settings.pdf, stamps)
         except IngestError as exc:
             if exc.error_type is not ErrorType.NEEDS_OCR or not self.settings.ocr:
                 raise
-            raw = read_pdf(ocr_pdf(data), self.settings.pdf, self.stamps)
+            raw = read_pdf(ocr_pdf(data), self.settings.pdf, stamps)
             raw.ocr_applied = True
             raw.warnings.append("text from OCR (ocrmypdf): check figures against the scan")
             return raw

@@ -10,7 +10,7 @@ normalised characters back to the raw text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -149,7 +149,11 @@ class DocumentText:
 
     def page_bounds(self, number: int) -> tuple[int, int]:
         """Where PDF page `number` lies in `text`; the whole text for a page it lacks."""
-        index = self.page_numbers.index(number) if number in self.page_numbers else number - 1
+        index = number - 1
+        if self.page_numbers:  # in page order: a paper of a pack starts further in
+            index = bisect_left(self.page_numbers, number)
+            if index == len(self.page_numbers) or self.page_numbers[index] != number:
+                return 0, len(self.text)
         if not 0 <= index < len(self.page_starts):
             return 0, len(self.text)
         end = self.page_starts[index + 1] if index + 1 < len(self.page_starts) else len(self.text)
