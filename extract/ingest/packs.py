@@ -111,9 +111,7 @@ class PackSplitter:
             item, rule = markers[first]
             starts.append((first, PartKind.ITEM, item, rule))
             end = marked[i + 1] if i + 1 < len(marked) else pages[-1].number + 1
-            item_pages = [p.number for p in pages if first <= p.number < end]
-            fonts = {p.number: p.fonts for p in pages if p.number in item_pages}
-            for page in self._font_changes(item_pages, fonts):
+            for page in self._font_changes([p for p in pages if first <= p.number < end]):
                 starts.append((page, PartKind.APPENDIX, item, "pack.font_change"))
         parts = []
         for i, (first, kind, item_no, rule) in enumerate(starts):
@@ -122,11 +120,11 @@ class PackSplitter:
             parts.append(Part(i + 1, kind, item_no, numbers, rule))
         return parts
 
-    def _font_changes(self, pages: list[int], fonts: dict[int, frozenset[int]]) -> list[int]:
+    def _font_changes(self, pages: list[Page]) -> list[int]:
         """Pages of an item where a new paper starts: no font of the paper so far is used
         again anywhere after it. An item whose pages keep changing fonts (some generators
         give every page fonts of its own) tells nothing, and stays one paper."""
-        used = [(p, fonts[p]) for p in pages if fonts.get(p)]
+        used = [(p.number, p.fonts) for p in pages if p.fonts]
         later: list[frozenset[int]] = [frozenset()] * (len(used) + 1)
         for k in range(len(used) - 1, -1, -1):
             later[k] = later[k + 1] | used[k][1]
@@ -140,13 +138,13 @@ class PackSplitter:
 
     def unstamped(self, page: Page) -> Page:
         """The page's text without the pack's stamps (its item marker and page number), so
-        that a paper reads as it did before it went into the pack. (A PDF pack is read
-        again without them: see `without_stamps`; this is for packs saved as text.)"""
-        stamps = [*self._of("item_marker"), *self._of("printed_page")]
+        that a paper reads as it did before it went into the pack. (The PDF reader takes a
+        pack's stamps off before reading: see `Stamps`; this is for packs saved as text.)"""
+        is_stamp = self.stamps().is_stamp
         lines = page.text.splitlines(keepends=True)
         filled = [i for i, ln in enumerate(lines) if ln.strip()]
         edge = set(filled[: self.edge_lines] + filled[-self.edge_lines :])
-        found = {i for i in edge if any(r.pattern.fullmatch(lines[i].strip()) for r in stamps)}
+        found = {i for i in edge if is_stamp(lines[i].strip())}
         text = "".join(ln for i, ln in enumerate(lines) if i not in found)
         return replace(page, text=text) if found else page
 
