@@ -332,6 +332,49 @@ def test_unruled_finder_on_arbitrary_runs(boxes):
         assert len(table.boxes) == len(table.rows)
 
 
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+_TWO_TABLES = {
+    **_grid([["", "2023", "2024"], ["Income", "1,200", "1,350"], ["Costs", "(900)", "(950)"]]),
+    **_grid(
+        [["Fund", "1.0", "2.0", "3.0"], ["Pot", "4.0", "5.0", "6.0"], ["Sum", "5", "7", "9"]], 300
+    ),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.tuples(st.floats(0, 500), st.floats(0, 500), st.floats(0, 400), st.floats(0, 300)),
+)
+def test_blocks_under_a_ruled_table_are_skipped_not_lost(box):
+    """Skipping a block that a ruled table covers (before its text is read) keeps exactly
+    the tables the page keeps when every block is read and overlaps are dropped after."""
+    x, y, w, h = box
+    ruled = (x, y, x + w, y + h)
+    every = [t for t in _find(_TWO_TABLES) if not _overlap(t.bbox, ruled)]
+    skipping = find_unruled(
+        list(_TWO_TABLES), _TWO_TABLES.__getitem__, 1, TableSettings(), [], [ruled]
+    )
+    kept = [t for t in skipping if not _overlap(t.bbox, ruled)]  # as ingest/pdf.py drops
+    assert [t.rows for t in kept] == [t.rows for t in every]
+
+
+def test_a_block_inside_a_ruled_table_is_not_read():
+    read: list[Run] = []
+    runs = _grid([["", "2023", "2024"], ["Income", "1,200", "1,350"], ["Costs", "(900)", "(950)"]])
+    found = find_unruled(
+        list(runs),
+        lambda r: read.append(r) or runs[r],
+        1,
+        TableSettings(),
+        [],
+        [(60.0, 90.0, 400.0, 140.0)],
+    )
+    assert found == [] and read == []
+
+
 # --- action plans -----------------------------------------------------------------------
 
 
@@ -422,3 +465,36 @@ def test_no_tables_skips_the_pdf_search_only(tmp_path):
 
     assert "pdf_ruled" in sources("with")
     assert set(sources("without")) == {"text_tabs"}
+
+
+# A cell is found in the page text where its words follow one another with any whitespace
+# between: the regex the locator replaced, kept here as the reference.
+def _cell_regex_span(words: list[str], text: str, start: int, lo: int, hi: int):
+    import re
+
+    pattern = re.compile(r"\s*".join(re.escape(w) for w in words))
+    m = pattern.search(text, start, hi) or pattern.search(text, lo, hi)
+    return m.span() if m else None
+
+
+_page_text = st.text(alphabet="ab1. \n\u00a0\t", max_size=40)
+_cell_words = st.lists(st.text(alphabet="ab1.", min_size=1, max_size=4), min_size=1, max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    before=_page_text,
+    page=_page_text,
+    after=_page_text,
+    words=_cell_words,
+    start=st.integers(0, 40),
+)
+def test_cell_locator_finds_what_the_regex_finds(before, page, after, words, start):
+    from extract.structure.tables import PageWords
+
+    text = before + page + after
+    lo, hi = len(before), len(before) + len(page)
+    start = min(lo + start, hi)
+    located = PageWords(text, lo, hi)
+    found = located.find(words, start) or located.find(words, lo)
+    assert found == _cell_regex_span(words, text, start, lo, hi)

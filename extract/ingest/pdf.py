@@ -137,6 +137,7 @@ def _read_pages(
                         number,
                         settings.tables,
                         _rules(paths, height),
+                        [t.bbox for t in ruled.get(number, [])],
                     )
             finally:
                 textpage.close()

@@ -75,12 +75,17 @@ def find_unruled(
     page: int,
     settings: TableSettings,
     rules: Sequence[Rule] = (),
+    ruled: Sequence[tuple[float, float, float, float]] = (),
 ) -> list[RawTable]:
     """Tables on one page. `rules` are horizontal lines drawn on it: where they cross a
-    table, they, not the spacing, divide its rows."""
+    table, they, not the spacing, divide its rows. `ruled` are the boxes of the ruled
+    tables found on the page: a table overlapping one is dropped, so a block certain to
+    overlap one is skipped before its text is fetched (the text was most of the cost)."""
     lines = [_Line(chunks) for chunks in _lines(runs, settings.unruled_column_gap)]
     tables = []
     for block in _blocks(lines, settings):
+        if any(_overlaps_surely(block, box) for box in ruled):
+            continue
         for line in block:
             line.texts = [collapse(text_of(c)) for c in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
@@ -88,6 +93,15 @@ def find_unruled(
             table.above = line_above(runs, text_of, block[0].top)
             tables.append(table)
     return tables
+
+
+def _overlaps_surely(block: list[_Line], box: tuple[float, float, float, float]) -> bool:
+    """Whether any table read from the block would overlap `box`: the table spans the
+    block's height, and its width lies within that of the block's split lines."""
+    x0, top, x1, bottom = box
+    if not (block[0].top < bottom and top < block[-1].bottom):
+        return False
+    return all(x0 <= c.x0 and c.x1 <= x1 for ln in block if _is_split(ln) for c in ln.chunks)
 
 
 def line_above(

@@ -9,6 +9,7 @@ document text for its span. Text tables come with their spans already.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from extract.ingest.normalise import DocumentText
@@ -80,8 +81,9 @@ def extract_tables(
     resort)."""
     if is_pdf:
         grids = _join_pages([t for p in pages for t in p.tables], pages, settings)
+        pages_words: dict[int, PageWords] = {}
         for g in grids:
-            _locate(g, doc)
+            _locate(g, doc, pages_words)
     else:
         grids = [
             _text_grid(t, doc)
@@ -344,24 +346,71 @@ def _edges(rows: list[list[GridCell]]) -> list[float]:
     return []
 
 
-def _locate(g: Grid, doc: DocumentText) -> None:
-    """Find each cell in the page's text: the span an auditor can check it against."""
-    text = doc.text
+def _locate(g: Grid, doc: DocumentText, pages: dict[int, PageWords]) -> None:
+    """Find each cell in the page's text: the span an auditor can check it against.
+    `pages` keeps each page's squeezed text for every table of the document."""
     cursor: dict[int, int] = {}
     for row in g.rows:
         for cell in row:
             if not cell.text:
                 continue
-            lo, hi = doc.page_bounds(cell.page)
-            pattern = _cell_pattern(cell.text)
-            m = pattern.search(text, cursor.get(cell.page, lo), hi) or pattern.search(text, lo, hi)
-            if m:
-                cell.span = m.span()
-                cursor[cell.page] = m.end()
+            page = pages.get(cell.page)
+            if page is None:
+                page = pages[cell.page] = PageWords(doc.text, *doc.page_bounds(cell.page))
+            words = cell.text.split()[:MAX_CELL_WORDS]
+            span = page.find(words, cursor.get(cell.page, page.lo)) or page.find(words, page.lo)
+            if span:
+                cell.span = span
+                cursor[cell.page] = span[1]
     found = [c.span[0] for r in g.rows for c in r if c.span]
     g.start = min(found) if found else None
 
 
-def _cell_pattern(value: str, max_words: int = 12) -> re.Pattern[str]:
-    words = value.split()[:max_words]
-    return re.compile(r"\s*".join(re.escape(w) for w in words))
+MAX_CELL_WORDS = 12  # a cell is found by its first words
+
+
+class PageWords:
+    """A page's text with its whitespace squeezed out, to find a cell's words in it.
+
+    A cell is found where its words follow one another with any whitespace (or none)
+    between them: the regex `w1\\s*w2\\s*...`. Compiling one such regex per cell cost
+    more than the rest of the table stage (tens of thousands of cells overflow `re`'s
+    cache); a plain `str.find` in the squeezed text, with the letters of each word checked
+    to be adjacent in the page, finds the same first match.
+    """
+
+    def __init__(self, text: str, lo: int, hi: int):
+        self.lo = lo
+        self._at: list[int] = []  # the page offset of each squeezed character
+        parts = []
+        for m in _NON_SPACE.finditer(text, lo, hi):
+            parts.append(m.group())
+            self._at.extend(range(m.start(), m.end()))
+        self._squeezed = "".join(parts)
+
+    def find(self, words: list[str], start: int) -> tuple[int, int] | None:
+        """The span of the first match at or after page offset `start`."""
+        if not words:
+            return (start, start)
+        k = bisect_left(self._at, start)
+        target = "".join(words)
+        inside = _within_words(words)
+        at, n = self._at, len(target)
+        k = self._squeezed.find(target, k)
+        while k != -1:
+            if all(at[k + j + 1] == at[k + j] + 1 for j in inside):
+                return at[k], at[k + n - 1] + 1
+            k = self._squeezed.find(target, k + 1)
+        return None
+
+
+def _within_words(words: list[str]) -> list[int]:
+    """Each j where letters j and j+1 of the joined words belong to one word."""
+    out, j = [], 0
+    for w in words:
+        out.extend(range(j, j + len(w) - 1))
+        j += len(w)
+    return out
+
+
+_NON_SPACE = re.compile(r"\S+")
