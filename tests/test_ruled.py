@@ -244,3 +244,31 @@ def test_cell_text_is_pdfplumbers_extract_text(chars):
     """The one-pass cell text equals pdfplumber's for any characters: spaces, ligatures,
     overlaps, lines within and just beyond the 3 pt tolerance, rotated letters."""
     assert cell_text(chars) == plumber_utils.extract_text(chars)
+
+
+@pytest.mark.parametrize("paper", [ICS, MONITORING], ids=["ics", "monitoring"])
+def test_compiled_and_python_char_loops_agree(paper):
+    """The C loop over PDFium's characters (built at install) and the Python one it
+    replaces read the same boxes, objects and flags, and give the same char records."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from extract.ingest import pdfium_loops
+    from extract.ingest.ruled import _chars
+
+    if pdfium_loops.compiled is None:
+        pytest.skip("the C loops were not built (no compiler at install)")
+    pdf = pdfium.PdfDocument(paper.read_bytes())
+    for page in (pdf[0], pdf[len(pdf) - 1]):
+        textpage = page.get_textpage()
+        count = pdfium_c.FPDFText_CountChars(textpage.raw)
+        fast = pdfium_loops.page_chars(textpage.raw, count)
+        slow = pdfium_loops.page_chars(textpage.raw, count, use_compiled=False)
+        assert count > 50
+        for name in ("boxes", "objects", "generated"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+        width, height = page.get_size()
+        box = [(0.0, 0.0, width, height / 2), (0.0, height / 2, width, height)]
+        assert _chars(textpage, height, box) == _chars(textpage, height, box, compiled=False)
+        textpage.close()

@@ -12,18 +12,20 @@ Characters are fetched only inside the tables found, after the edges have found 
 from __future__ import annotations
 
 import ctypes
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 
+import numpy as np
 import pdfplumber.table as plumber_table
 import pdfplumber.utils as plumber_utils
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extract.ingest.pdfium_loops import page_chars
 from extract.models import RawTable
 from extract.settings import TableSettings
 
@@ -232,64 +234,73 @@ class _Face:
     fontname: str
 
 
-def _chars(textpage: pdfium.PdfTextPage, height: float, within: list[tuple]) -> list[dict]:
+def _chars(
+    textpage: pdfium.PdfTextPage, height: float, within: list[tuple], compiled: bool = True
+) -> list[dict]:
     """The page's characters inside the given boxes, as pdfplumber's char records.
 
     pdfminer boxes a glyph from the font's descent (PDFium's loose box bottom) up one font
-    size, and across its advance width. Each character costs PDFium calls, so the text
-    comes from one call for the page, and font, size and direction once per text object.
+    size, and across its advance width. The boxes and text objects of all the page's
+    characters come from one loop (`pdfium_loops`), the text from one call, and font, size
+    and direction once per text object; the tests on them run over whole arrays.
     """
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     text = textpage.get_text_range()
     if len(text) != count:  # the page text skips or adds characters: one call each instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
-    rect = pdfium_c.FS_RECTF()
-    faces: dict[int, _Face] = {}
-    text_object, char_box = _text_object_address(), pdfium_c.FPDFText_GetLooseCharBox
-    is_generated = pdfium_c.FPDFText_IsGenerated
-    # the boxes' hull rejects most characters outside them with four comparisons
-    left, top_, right, bottom_ = (f(b[k] for b in within) for f, k in _HULL)
-    several = len(within) > 1
+    if not count:
+        return []
+    page = page_chars(raw, count, compiled)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
+    # it drops); it has no box, so it goes at the end of the letter before.
+    made_up = (page.generated == 1) & np.isin(codes, _BREAKS)
+    placed = np.flatnonzero(~made_up)
+    _, first, which = np.unique(page.objects[placed], return_index=True, return_inverse=True)
+    faces = [_face(raw, int(placed[k])) for k in first]
+    size = np.zeros(count)
+    size[placed] = np.array([f.size for f in faces])[which]
+    face_of = np.zeros(count, np.int64)
+    face_of[placed] = which
+    x0 = page.boxes[:, 0].astype(np.float64)
+    x1 = page.boxes[:, 2].astype(np.float64)
+    bottom = height - page.boxes[:, 3].astype(np.float64)
+    top = bottom - size
+    mx, my = (x0 + x1) / 2, (top + bottom) / 2
+    inside = np.zeros(count, bool)
+    for a, b, c, d in within:
+        inside |= (a <= mx) & (mx < c) & (b <= my) & (my < d)
+    letters = [_TEXT.get(ch, ch) for ch in text]
+    kept = inside & ~made_up & np.array([bool(ch) for ch in letters])
+    # a made-up space follows the character before it when that one is kept (not a space)
+    space_after = np.zeros(count, bool)
+    spaces = np.flatnonzero(made_up & (codes == 32))
+    spaces = spaces[spaces > 0] - 1
+    space_after[spaces[kept[spaces]]] = True
     chars: list[dict] = []
-    kept = -1  # the index of the last character kept
-    for i in range(count):
-        char = text[i]
-        if char in " \r\n" and is_generated(raw, i) == 1:
-            # PDFium puts a space where it sees a word break (sometimes in place of a space
-            # glyph it drops); it has no box, so it goes at the end of the letter before.
-            if char == " " and kept == i - 1 and chars[-1]["text"] != " ":
-                chars.append({**chars[-1], "text": " ", "x0": chars[-1]["x1"]})
-            continue
-        char_box(raw, i, rect)
-        obj = text_object(raw, i)
-        face = faces.get(obj)
-        if face is None:
-            face = faces[obj] = _face(raw, i)
-        x0, x1, bottom = rect.left, rect.right, height - rect.bottom
-        top = bottom - face.size
-        mx, my = (x0 + x1) / 2, (top + bottom) / 2
-        if not (left <= mx < right and top_ <= my < bottom_):
-            continue
-        if several and not any(a <= mx < c and b <= my < d for a, b, c, d in within):
-            continue
-        char = _TEXT.get(char, char)
-        if not char:
-            continue
-        kept = i
-        chars.append(
-            {
-                "text": char,
-                "x0": x0,
-                "x1": x1,
-                "top": top,
-                "bottom": bottom,
-                "doctop": top,
-                "upright": face.upright,
-                "fontname": face.fontname,
-            }
-        )
+    at = np.flatnonzero(kept)
+    columns = (x0[at], x1[at], top[at], bottom[at], face_of[at], space_after[at])
+    rows = zip(at.tolist(), *(c.tolist() for c in columns), strict=True)
+    for i, left, right, high, low, f, spaced in rows:
+        face = faces[f]
+        char = {
+            "text": letters[i],
+            "x0": left,
+            "x1": right,
+            "top": high,
+            "bottom": low,
+            "doctop": high,
+            "upright": face.upright,
+            "fontname": face.fontname,
+        }
+        chars.append(char)
+        if spaced and char["text"] != " ":
+            chars.append({**char, "text": " ", "x0": right})
     return chars
+
+
+_BREAKS = np.array([ord(" "), ord("\r"), ord("\n")], np.uint32)
 
 
 def _face(raw, index: int) -> _Face:
@@ -301,13 +312,6 @@ def _face(raw, index: int) -> _Face:
     name = ctypes.create_string_buffer(128)
     pdfium_c.FPDFText_GetFontInfo(raw, index, name, len(name), None)
     return _Face(upright, size, name.value.decode("latin-1"))
-
-
-def _text_object_address():
-    """FPDFText_GetTextObject returning the object's address as an int (hashable, and
-    cheap: the binding's pointer objects cost ~6x as much to turn into a key)."""
-    address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(address)
 
 
 class PageChars:
@@ -424,12 +428,14 @@ class _Sorted:
     """Characters sorted by a height, sliced by a band of heights in page order."""
 
     def __init__(self, chars: list[dict], key: Callable[[dict], float]):
-        self._placed = sorted((key(c), i, c) for i, c in enumerate(chars))
-        self._keys = [k for k, _, _ in self._placed]
+        self._chars = chars
+        keys = np.array([key(c) for c in chars], np.float64)
+        self._order = np.argsort(keys, kind="stable")  # equal heights stay in page order
+        self._keys = keys[self._order]
 
     def between(self, low: float, high: float) -> list[dict]:
-        band = self._placed[bisect_left(self._keys, low) : bisect_left(self._keys, high)]
-        return [c for _, _, c in sorted(band, key=itemgetter(1))]
+        lo, hi = np.searchsorted(self._keys, (low, high), side="left")
+        return [self._chars[i] for i in np.sort(self._order[lo:hi]).tolist()]
 
 
 def rounded_box(cell) -> tuple[float, float, float, float] | None:
