@@ -272,3 +272,23 @@ def test_compiled_and_python_char_loops_agree(paper):
         box = [(0.0, 0.0, width, height / 2), (0.0, height / 2, width, height)]
         assert _chars(textpage, height, box) == _chars(textpage, height, box, compiled=False)
         textpage.close()
+
+
+_grid_edge = st.tuples(
+    st.sampled_from("hv"), st.integers(0, 8), st.integers(0, 8), st.integers(1, 8)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_grid_edge, max_size=30))
+def test_intersections_to_cells_is_pdfplumbers(lines):
+    """The indexed edges-to-cells step finds pdfplumber's cells, in its order."""
+    from extract.ingest.ruled import intersections_to_cells
+
+    edges = []
+    for orientation, a, b, length in lines:
+        a, b = 10.0 * a, 10.0 * b  # h: from (a, b) rightwards; v: from (a, b) down
+        x1, bottom = (a + 10.0 * length, b) if orientation == "h" else (a, b + 10.0 * length)
+        edges.append({"x0": a, "x1": x1, "top": b, "bottom": bottom, "orientation": orientation})
+    found = plumber_table.edges_to_intersections(edges, 1, 1)
+    assert intersections_to_cells(found) == plumber_table.intersections_to_cells(found)
