@@ -20,10 +20,10 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    """Digest of every .py and rules file of the package (and the Python version)."""
+    """Digest of every .py, .c and rules file of the package (and the Python version)."""
     h = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in {".py", ".jsonl", ".txt"} and "__pycache__" not in path.parts:
+        if path.suffix in {".py", ".c", ".jsonl", ".txt"} and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(_PACKAGE)).encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]

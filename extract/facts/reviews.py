@@ -98,6 +98,7 @@ class ReviewRule:
     id: str
     pattern: re.Pattern[str]
     alias: bool
+    needs_type: bool = False  # the pattern holds {TYPE}: no review word, no match
 
 
 @dataclass
@@ -129,6 +130,9 @@ def canonical_name(raw: str) -> str:
 class ReviewFinder:
     rules: tuple[ReviewRule, ...]
     types: dict[str, ReviewType]
+    # Any review word. Most council papers have none, and the rules that need one are
+    # slow to scan a long text with (names come before the word): they are skipped.
+    any_type: re.Pattern[str]
 
     @classmethod
     def load(cls) -> ReviewFinder:
@@ -148,8 +152,9 @@ class ReviewFinder:
                 .replace("{NAMES}", _NAMES)
                 .replace("{THEME}", _THEME)
             )
-            rules.append(ReviewRule(r["id"], re.compile(pattern), bool(r.get("alias"))))
-        return cls(tuple(rules), types)
+            needs_type = "{TYPE}" in r["pattern"]
+            rules.append(ReviewRule(r["id"], re.compile(pattern), bool(r.get("alias")), needs_type))
+        return cls(tuple(rules), types, re.compile(type_pattern))
 
     def review_type(self, words: str) -> ReviewType:
         key = re.sub(r"\s+", " ", words.strip())
@@ -158,7 +163,10 @@ class ReviewFinder:
     def find(self, text: str) -> list[Mention]:
         named: list[Mention] = []
         aliases: list[Mention] = []
+        typed = self.any_type.search(text) is not None
         for rule in self.rules:
+            if rule.needs_type and not typed:
+                continue
             for m in rule.pattern.finditer(text):
                 rtype = self.review_type(m.group("type"))
                 if rule.alias:
