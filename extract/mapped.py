@@ -44,8 +44,13 @@ class MappedText:
         offs = array("q")
         pos = 0
         changed = False
+        # a template without a backslash is its own expansion (`expand` parses it per match)
+        literal = repl if isinstance(repl, str) and "\\" not in repl else None
         for m in pattern.finditer(self.text):
-            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            if literal is not None:
+                new = literal
+            else:
+                new = m.expand(repl) if isinstance(repl, str) else repl(m)
             old = m.group(0)
             if new == old:
                 continue

@@ -270,7 +270,11 @@ def test_compiled_and_python_char_loops_agree(paper):
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
         width, height = page.get_size()
         box = [(0.0, 0.0, width, height / 2), (0.0, height / 2, width, height)]
-        assert _chars(textpage, height, box) == _chars(textpage, height, box, compiled=False)
+        fast_chars = _chars(textpage, height, box)
+        assert fast_chars.chars == _chars(textpage, height, box, compiled=False).chars
+        from_records = PageChars(fast_chars.chars).at  # the arrays, as the records give them
+        for name in ("x0", "x1", "top", "bottom", "letter", "bold"):
+            assert np.array_equal(getattr(fast_chars.at, name), getattr(from_records, name))
         textpage.close()
 
 

@@ -205,7 +205,7 @@ def find_ruled(
     finder = _TableFinder(view, settings.plumber())
     if not finder.tables:
         return []
-    chars = PageChars(_chars(textpage, height, [t.bbox for t in finder.tables]))
+    chars = _chars(textpage, height, [t.bbox for t in finder.tables])
     found = []
     for table in finder.tables:
         rows, bold = read_table(table, chars)
@@ -306,7 +306,7 @@ class _Face:
 
 def _chars(
     textpage: pdfium.PdfTextPage, height: float, within: list[tuple], compiled: bool = True
-) -> list[dict]:
+) -> PageChars:
     """The page's characters inside the given boxes, as pdfplumber's char records.
 
     pdfminer boxes a glyph from the font's descent (PDFium's loose box bottom) up one font
@@ -320,7 +320,7 @@ def _chars(
     if len(text) != count:  # the page text skips or adds characters: one call each instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     if not count:
-        return []
+        return PageChars([])
     page = page_chars(raw, count, compiled)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
@@ -348,26 +348,37 @@ def _chars(
     spaces = np.flatnonzero(made_up & (codes == 32))
     spaces = spaces[spaces > 0] - 1
     space_after[spaces[kept[spaces]]] = True
-    chars: list[dict] = []
+    # each kept character, and after it the made-up space it is followed by, if any
     at = np.flatnonzero(kept)
-    columns = (x0[at], x1[at], top[at], bottom[at], face_of[at], space_after[at])
-    rows = zip(at.tolist(), *(c.tolist() for c in columns), strict=True)
-    for i, left, right, high, low, f, spaced in rows:
+    spaced = space_after[at] & (codes[at] != 32)
+    source = np.repeat(at, 1 + spaced)
+    copy = np.zeros(len(source), bool)
+    copy[np.flatnonzero(spaced) + np.arange(1, spaced.sum() + 1)] = True
+    left = np.where(copy, x1[source], x0[source])
+    heavy = np.array([_bold_face(f.fontname) for f in faces], bool)
+    chars: list[dict] = []
+    columns = (left, x1[source], top[source], bottom[source], face_of[source], copy)
+    for i, low_x, high_x, high, low, f, is_copy in zip(
+        source.tolist(), *(c.tolist() for c in columns), strict=True
+    ):
         face = faces[f]
-        char = {
-            "text": letters[i],
-            "x0": left,
-            "x1": right,
-            "top": high,
-            "bottom": low,
-            "doctop": high,
-            "upright": face.upright,
-            "fontname": face.fontname,
-        }
-        chars.append(char)
-        if spaced and char["text"] != " ":
-            chars.append({**char, "text": " ", "x0": right})
-    return chars
+        chars.append(
+            {
+                "text": " " if is_copy else letters[i],
+                "x0": low_x,
+                "x1": high_x,
+                "top": high,
+                "bottom": low,
+                "doctop": high,
+                "upright": face.upright,
+                "fontname": face.fontname,
+            }
+        )
+    blank = copy | np.array([not letters[i].strip() for i in source.tolist()], bool)
+    return PageChars(
+        chars,
+        _Arrays(left, x1[source], top[source], bottom[source], ~blank, heavy[face_of[source]]),
+    )
 
 
 _BREAKS = np.array([ord(" "), ord("\r"), ord("\n")], np.uint32)
@@ -384,12 +395,34 @@ def _face(raw, index: int) -> _Face:
     return _Face(upright, size, name.value.decode("latin-1"))
 
 
+@dataclass(frozen=True)
+class _Arrays:
+    """The characters' coordinates and flags, by their index in `PageChars.chars`."""
+
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    letter: np.ndarray  # not whitespace
+    bold: np.ndarray
+
+
 class PageChars:
     """A page's characters sorted once by height, for every table on the page to slice."""
 
-    def __init__(self, chars: list[dict]):
-        self.by_middle = _Sorted(chars, lambda c: (c["top"] + c["bottom"]) / 2)
-        self.by_top = _Sorted([c for c in chars if c["text"].strip()], itemgetter("top"))
+    def __init__(self, chars: list[dict], arrays: _Arrays | None = None):
+        if arrays is None:
+            column = [[c[k] for c in chars] for k in ("x0", "x1", "top", "bottom")]
+            arrays = _Arrays(
+                *(np.array(v, np.float64) for v in column),
+                np.array([bool(c["text"].strip()) for c in chars], bool),
+                np.array([_bold_face(c["fontname"]) for c in chars], bool),
+            )
+        self.chars, self.at = chars, arrays
+        self.mx = (arrays.x0 + arrays.x1) / 2
+        self.my = (arrays.top + arrays.bottom) / 2
+        self.by_middle = _Sorted(self.my, np.arange(len(chars)))
+        self.by_top = _Sorted(arrays.top, np.flatnonzero(arrays.letter))
 
 
 def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list[float]]:
@@ -405,23 +438,38 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
     for row in table.rows:
         x0, top, x1, bottom = row.bbox
         cells = [c for c in row.cells if c is not None]
-        lefts = [c[0] for c in cells]
-        # cells side by side: a character is in the one left of it at most; cells that
-        # overlap (a box drawn inside a merged cell) are each tested, as pdfplumber does
-        apart = all(a[2] <= b[0] for a, b in pairwise(cells))
-        held: list[list[dict]] = [[] for _ in cells]
-        for char in chars.by_middle.between(top, bottom):  # a merged cell reaches below
-            mx, my = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-            k = bisect_right(lefts, mx) - 1
-            for j in (k,) if apart else range(k + 1):
-                if j >= 0 and mx < cells[j][2] and cells[j][1] <= my < cells[j][3]:
-                    held[j].append(char)
-        texts = iter(cell_text(h) for h in held)
+        band = chars.by_middle.between(top, bottom)  # a merged cell reaches below
+        held = _held(cells, band, chars)
+        texts = iter(cell_text([chars.chars[i] for i in h]) for h in held)
         rows.append([None if c is None else next(texts) for c in row.cells])
-        letters = [c for c in chars.by_top.between(top, bottom) if x0 <= c["x0"] < x1]
-        heavy = sum(_bold_face(c["fontname"]) for c in letters)
-        bold.append(round(heavy / len(letters), 2) if letters else 0.0)
+        letters = chars.by_top.between(top, bottom)
+        letters = letters[(x0 <= chars.at.x0[letters]) & (chars.at.x0[letters] < x1)]
+        heavy = int(chars.at.bold[letters].sum())
+        bold.append(round(heavy / len(letters), 2) if len(letters) else 0.0)
     return rows, bold
+
+
+def _held(cells: list[tuple], band: np.ndarray, chars: PageChars) -> list[list[int]]:
+    """The characters (indices, in page order) each cell holds: those whose middle lies in
+    it. Cells side by side: a character is in the one left of it at most. Cells that
+    overlap (a box drawn inside a merged cell) are each tested, as pdfplumber does."""
+    lefts = [c[0] for c in cells]
+    mx, my = chars.mx[band], chars.my[band]
+    if not all(a[2] <= b[0] for a, b in pairwise(cells)):
+        held: list[list[int]] = [[] for _ in cells]
+        for i, x, y in zip(band.tolist(), mx.tolist(), my.tolist(), strict=True):
+            for j in range(bisect_right(lefts, x)):
+                if x < cells[j][2] and cells[j][1] <= y < cells[j][3]:
+                    held[j].append(i)
+        return held
+    box = np.array(cells, np.float64).reshape(-1, 4)
+    k = np.searchsorted(np.array(lefts, np.float64), mx, side="right") - 1
+    j = np.maximum(k, 0)
+    inside = (k >= 0) & (mx < box[j, 2]) & (box[j, 1] <= my) & (my < box[j, 3])
+    order = np.argsort(k[inside], kind="stable")  # by cell, page order within
+    taken, cell_of = band[inside][order], k[inside][order]
+    ends = np.searchsorted(cell_of, np.arange(len(cells) + 1), side="left")
+    return [taken[a:b].tolist() for a, b in pairwise(ends.tolist())]
 
 
 def cell_text(chars: list[dict]) -> str:
@@ -497,15 +545,14 @@ def _bold_face(fontname: str) -> bool:
 class _Sorted:
     """Characters sorted by a height, sliced by a band of heights in page order."""
 
-    def __init__(self, chars: list[dict], key: Callable[[dict], float]):
-        self._chars = chars
-        keys = np.array([key(c) for c in chars], np.float64)
-        self._order = np.argsort(keys, kind="stable")  # equal heights stay in page order
-        self._keys = keys[self._order]
+    def __init__(self, heights: np.ndarray, indices: np.ndarray):
+        order = np.argsort(heights[indices], kind="stable")  # equal heights: page order
+        self._indices = indices[order]
+        self._keys = heights[indices][order]
 
-    def between(self, low: float, high: float) -> list[dict]:
+    def between(self, low: float, high: float) -> np.ndarray:
         lo, hi = np.searchsorted(self._keys, (low, high), side="left")
-        return [self._chars[i] for i in np.sort(self._order[lo:hi]).tolist()]
+        return np.sort(self._indices[lo:hi])
 
 
 def rounded_box(cell) -> tuple[float, float, float, float] | None:
