@@ -55,6 +55,11 @@ class TableSchema:
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def values(self, row: Any) -> tuple:
+        """The row's values in column order (`dataclasses.astuple` without its deep copy,
+        which cost more than writing the value: rows hold plain values only)."""
+        return tuple(getattr(row, c.name) for c in self.columns)
+
     @property
     def primary_key(self) -> list[str]:
         return [c.name for c in self.columns if c.primary_key]

@@ -89,8 +89,7 @@ class DatasetWriter:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(schema.header)
             for row in rows:
-                values = dataclasses.astuple(row)
-                writer.writerow([cell(v) for v in values])
+                writer.writerow([cell(v) for v in schema.values(row)])
                 n += 1
         return n
 
@@ -107,7 +106,7 @@ class DatasetWriter:
                 placeholders = ", ".join("?" for _ in t.columns)
                 con.executemany(
                     f'INSERT INTO "{t.name}" VALUES ({placeholders})',
-                    ([_sql_value(v) for v in dataclasses.astuple(r)] for r in rows.get(t.name, [])),
+                    ([_sql_value(v) for v in t.values(r)] for r in rows.get(t.name, [])),
                 )
             con.commit()
             con.execute("VACUUM")
@@ -209,7 +208,7 @@ def _arrow_schema(schema: TableSchema):
 def _arrow_table(schema: TableSchema, arrow, rows: Sequence[Any]):
     import pyarrow as pa
 
-    columns = list(zip(*(dataclasses.astuple(r) for r in rows), strict=True)) if rows else []
+    columns = list(zip(*(schema.values(r) for r in rows), strict=True)) if rows else []
     arrays = []
     for i, c in enumerate(schema.columns):
         values = [_plain(v) for v in columns[i]] if columns else []
