@@ -296,3 +296,23 @@ def test_intersections_to_cells_is_pdfplumbers(lines):
         edges.append({"x0": a, "x1": x1, "top": b, "bottom": bottom, "orientation": orientation})
     found = plumber_table.edges_to_intersections(edges, 1, 1)
     assert intersections_to_cells(found) == plumber_table.intersections_to_cells(found)
+
+
+@pytest.mark.parametrize("paper", [ICS, MONITORING, None], ids=["ics", "monitoring", "form"])
+def test_compiled_and_python_path_walks_agree(paper):
+    """The C walk over a page's paths (forms entered) reads what the Python walk reads."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest import pdfium_loops
+
+    if pdfium_loops.compiled is None:
+        pytest.skip("the C loops were not built (no compiler at install)")
+    pdf = pdfium.PdfDocument(paper.read_bytes() if paper else _grid_in_a_form())
+    walked = 0
+    for i in range(len(pdf)):
+        page = pdf[i]
+        fast = pdfium_loops.page_paths(page.raw)
+        assert fast == pdfium_loops.page_paths(page.raw, use_compiled=False)
+        walked += len(fast.paths)
+        assert paper or fast.forms  # the grid is drawn inside a form
+    assert walked >= 1

@@ -10,6 +10,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     float left, top, right, bottom; /* PDFium's FS_RECTF */
@@ -64,8 +66,156 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NNN)", boxes, objects, generated);
 }
 
+
+/* ---- paths ------------------------------------------------------------------------ */
+
+typedef struct {
+    float a, b, c, d, e, f; /* PDFium's FS_MATRIX */
+} matrixf;
+
+typedef int (*count_fn)(void *parent);
+typedef void *(*page_object_fn)(void *page, int index);
+typedef void *(*form_object_fn)(void *form, unsigned long index);
+typedef int (*type_fn)(void *object);
+typedef int (*matrix_fn)(void *object, matrixf *matrix);
+typedef int (*bounds_fn)(void *object, float *left, float *bottom, float *right, float *top);
+typedef void *(*segment_fn)(void *path, int index);
+typedef int (*point_fn)(void *segment, float *x, float *y);
+
+typedef struct {
+    count_fn page_count, form_count, segment_count;
+    page_object_fn page_object;
+    form_object_fn form_object;
+    type_fn object_type, segment_type, segment_close;
+    matrix_fn matrix;
+    bounds_fn bounds;
+    segment_fn segment;
+    point_fn point;
+} path_api;
+
+/* A growable array of one C type, handed to Python as bytes. */
+typedef struct {
+    char *data;
+    size_t used, size;
+} buffer;
+
+static int put(buffer *b, const void *item, size_t n) {
+    if (b->used + n > b->size) {
+        size_t size = b->size ? 2 * b->size : 4096;
+        while (size < b->used + n) size *= 2;
+        char *data = realloc(b->data, size);
+        if (!data) return -1;
+        b->data = data;
+        b->size = size;
+    }
+    memcpy(b->data + b->used, item, n);
+    b->used += n;
+    return 0;
+}
+
+typedef struct {
+    buffer form_ints, form_floats, path_ints, path_floats, segment_ints, segment_floats;
+    int32_t forms;
+} path_out;
+
+#define PAGEOBJ_PATH 2
+#define PAGEOBJ_FORM 5
+
+/* The objects of a page (form == 0) or of a form, forms entered up to 8 levels deep, as
+ * _walk in extract/ingest/pdfium_loops.py walks them. */
+static int walk(const path_api *api, void *parent, int depth, int32_t container, path_out *out) {
+    int n = depth == 0 ? api->page_count(parent) : api->form_count(parent);
+    for (int i = 0; i < n; i++) {
+        void *obj = depth == 0 ? api->page_object(parent, i)
+                               : api->form_object(parent, (unsigned long)i);
+        int kind = api->object_type(obj);
+        if (kind == PAGEOBJ_PATH) {
+            float left = 0, bottom = 0, right = 0, top = 0;
+            int32_t bounds_ok = api->bounds(obj, &left, &bottom, &right, &top) ? 1 : 0;
+            matrixf m = {0, 0, 0, 0, 0, 0};
+            int32_t matrix_ok = api->matrix(obj, &m) ? 1 : 0;
+            int count = api->segment_count(obj);
+            if (count < 0) count = 0;
+            int32_t first = (int32_t)(out->segment_ints.used / (2 * sizeof(int32_t)));
+            int32_t ints[5] = {container, bounds_ok, matrix_ok, first, count};
+            float floats[10] = {left, bottom, right, top, m.a, m.b, m.c, m.d, m.e, m.f};
+            if (put(&out->path_ints, ints, sizeof ints) || put(&out->path_floats, floats, sizeof floats))
+                return -1;
+            float x = 0, y = 0; /* a point that cannot be read keeps the one before */
+            for (int k = 0; k < count; k++) {
+                void *seg = api->segment(obj, k);
+                int32_t kind_close[2];
+                kind_close[0] = api->segment_type(seg);
+                api->point(seg, &x, &y);
+                kind_close[1] = api->segment_close(seg) ? 1 : 0;
+                float xy[2] = {x, y};
+                if (put(&out->segment_ints, kind_close, sizeof kind_close) ||
+                    put(&out->segment_floats, xy, sizeof xy))
+                    return -1;
+            }
+        } else if (kind == PAGEOBJ_FORM && depth < 8) {
+            matrixf m = {0, 0, 0, 0, 0, 0};
+            int32_t ints[2] = {container, api->matrix(obj, &m) ? 1 : 0};
+            float floats[6] = {m.a, m.b, m.c, m.d, m.e, m.f};
+            if (put(&out->form_ints, ints, sizeof ints) || put(&out->form_floats, floats, sizeof floats))
+                return -1;
+            int32_t inner = ++out->forms; /* container 0 is the page */
+            if (walk(api, obj, depth + 1, inner, out)) return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *as_bytes(buffer *b) {
+    PyObject *out = PyBytes_FromStringAndSize(b->used ? b->data : "", (Py_ssize_t)b->used);
+    free(b->data);
+    b->data = NULL;
+    return out;
+}
+
+/* paths(page, 12 function addresses) -> 6 bytes objects:
+ *   form ints (parent container, matrix read) and floats (matrix a..f), one pair per form;
+ *   path ints (container, bounds read, matrix read, first segment, segments) and floats
+ *   (left, bottom, right, top, matrix a..f), one per path object;
+ *   segment ints (type, closes) and floats (x, y), one per segment. */
+static PyObject *paths(PyObject *self, PyObject *args) {
+    unsigned long long page, f[12];
+    if (!PyArg_ParseTuple(args, "KKKKKKKKKKKKK", &page, &f[0], &f[1], &f[2], &f[3], &f[4],
+                          &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11]))
+        return NULL;
+    for (int i = 0; i < 12; i++) {
+        if (!f[i] || !page) {
+            PyErr_SetString(PyExc_ValueError, "paths: a null page or function");
+            return NULL;
+        }
+    }
+    path_api api = {
+        (count_fn)(uintptr_t)f[0],       (count_fn)(uintptr_t)f[1],
+        (count_fn)(uintptr_t)f[2],       (page_object_fn)(uintptr_t)f[3],
+        (form_object_fn)(uintptr_t)f[4], (type_fn)(uintptr_t)f[5],
+        (type_fn)(uintptr_t)f[6],        (type_fn)(uintptr_t)f[7],
+        (matrix_fn)(uintptr_t)f[8],      (bounds_fn)(uintptr_t)f[9],
+        (segment_fn)(uintptr_t)f[10],    (point_fn)(uintptr_t)f[11],
+    };
+    path_out out;
+    memset(&out, 0, sizeof out);
+    if (walk(&api, (void *)(uintptr_t)page, 0, 0, &out)) {
+        free(out.form_ints.data);
+        free(out.form_floats.data);
+        free(out.path_ints.data);
+        free(out.path_floats.data);
+        free(out.segment_ints.data);
+        free(out.segment_floats.data);
+        return PyErr_NoMemory();
+    }
+    return Py_BuildValue("(NNNNNN)", as_bytes(&out.form_ints), as_bytes(&out.form_floats),
+                         as_bytes(&out.path_ints), as_bytes(&out.path_floats),
+                         as_bytes(&out.segment_ints), as_bytes(&out.segment_floats));
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Every character's loose box, text object and generated flag."},
+    {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
     {NULL, NULL, 0, NULL},
 };
 

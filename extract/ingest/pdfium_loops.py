@@ -1,7 +1,7 @@
-"""Per-character PDFium reads for a whole page at once, as arrays.
+"""Per-character and per-path PDFium reads for a whole page at once.
 
-PDFium answers one character at a time; through ctypes each call costs ~0.7 us, and a
-page of tables has thousands of characters with three calls each. The loop runs in C
+PDFium answers one character (or path segment) at a time; through ctypes each call costs
+~0.7 us, and a page of tables has thousands of characters with three calls each. The loop runs in C
 (`_pdfium_loops.c`, built at install when a compiler is there) or, failing that, here in
 Python with the same calls in the same order, so both give the same arrays.
 """
@@ -59,6 +59,102 @@ def _python_chars(textpage, count: int) -> CharArrays:
         objects[i] = text_object(textpage, i) or 0
         generated[i] = pdfium_c.FPDFText_IsGenerated(textpage, i)
     return CharArrays(boxes, objects, generated)
+
+
+@dataclass(frozen=True)
+class PathRecords:
+    """A page's path objects and the forms holding them, in the order PDFium lists them.
+
+    Container 0 is the page; form k (from 0) is container k + 1. Matrices and bounds are
+    PDFium's floats, and a flag says whether each could be read.
+    """
+
+    forms: list[tuple[int, int, tuple[float, ...]]]  # (container, matrix read, matrix)
+    # (container, bounds read, (left, bottom, right, top), matrix read, matrix, segments)
+    paths: list[tuple[int, int, tuple[float, ...], int, tuple[float, ...], list[tuple]]]
+
+
+_SEGMENT = (int, int, float, float)  # type, closes, x, y
+
+
+def page_paths(page, use_compiled: bool = True) -> PathRecords:
+    """Every path object of a raw PDFium page (FPDF_PAGE), forms entered 8 levels deep."""
+    if compiled is None or not use_compiled:
+        return _python_paths(page)
+    functions = (
+        pdfium_c.FPDFPage_CountObjects,
+        pdfium_c.FPDFFormObj_CountObjects,
+        pdfium_c.FPDFPath_CountSegments,
+        pdfium_c.FPDFPage_GetObject,
+        pdfium_c.FPDFFormObj_GetObject,
+        pdfium_c.FPDFPageObj_GetType,
+        pdfium_c.FPDFPathSegment_GetType,
+        pdfium_c.FPDFPathSegment_GetClose,
+        pdfium_c.FPDFPageObj_GetMatrix,
+        pdfium_c.FPDFPageObj_GetBounds,
+        pdfium_c.FPDFPath_GetPathSegment,
+        pdfium_c.FPDFPathSegment_GetPoint,
+    )
+    raw = compiled.paths(_address(page), *map(_address, functions))
+    form_ints, form_floats, path_ints, path_floats, seg_ints, seg_floats = (
+        np.frombuffer(b, np.int32 if k % 2 == 0 else np.float32).tolist() for k, b in enumerate(raw)
+    )
+    forms = [
+        (form_ints[2 * k], form_ints[2 * k + 1], tuple(form_floats[6 * k : 6 * k + 6]))
+        for k in range(len(form_ints) // 2)
+    ]
+    paths = []
+    for k in range(len(path_ints) // 5):
+        container, bounds_ok, matrix_ok, first, count = path_ints[5 * k : 5 * k + 5]
+        floats = path_floats[10 * k : 10 * k + 10]
+        segments = [
+            (seg_ints[2 * j], seg_ints[2 * j + 1], seg_floats[2 * j], seg_floats[2 * j + 1])
+            for j in range(first, first + count)
+        ]
+        paths.append(
+            (container, bounds_ok, tuple(floats[:4]), matrix_ok, tuple(floats[4:]), segments)
+        )
+    return PathRecords(forms, paths)
+
+
+def _python_paths(page) -> PathRecords:
+    out = PathRecords([], [])
+    _walk(page, 0, 0, out)
+    return out
+
+
+def _walk(parent, depth: int, container: int, out: PathRecords) -> None:
+    if depth == 0:
+        count, get = pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject
+    else:
+        count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            box = [ctypes.c_float() for _ in range(4)]
+            bounds_ok = pdfium_c.FPDFPageObj_GetBounds(obj, *map(ctypes.byref, box))
+            matrix_ok, matrix = _matrix(obj)
+            x, y = ctypes.c_float(), ctypes.c_float()  # a point not read keeps the one before
+            segments = []
+            for k in range(max(0, pdfium_c.FPDFPath_CountSegments(obj))):
+                seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+                kind_of = pdfium_c.FPDFPathSegment_GetType(seg)
+                pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+                closes = 1 if pdfium_c.FPDFPathSegment_GetClose(seg) else 0
+                segments.append((kind_of, closes, x.value, y.value))
+            bounds = tuple(v.value for v in box)
+            out.paths.append((container, int(bool(bounds_ok)), bounds, matrix_ok, matrix, segments))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+            matrix_ok, matrix = _matrix(obj)
+            out.forms.append((container, matrix_ok, matrix))
+            _walk(obj, depth + 1, len(out.forms), out)
+
+
+def _matrix(obj) -> tuple[int, tuple[float, ...]]:
+    m = pdfium_c.FS_MATRIX()
+    ok = pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+    return (1, (m.a, m.b, m.c, m.d, m.e, m.f)) if ok else (0, (0.0,) * 6)
 
 
 def _text_object_address():

@@ -26,6 +26,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.ingest.pdfium_loops import page_chars
+from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
 from extract.settings import TableSettings
 
@@ -56,46 +57,25 @@ class _PageView:
     edges: list[dict]
 
 
-def page_paths(page: pdfium.PdfPage, height: float) -> PagePaths:
+def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> PagePaths:
     """Every path object on the page, forms included, as pdfplumber would see it."""
+    records = read_paths(page.raw, compiled)
+    containers = [_IDENTITY]  # the matrix from each container's space to the page's
+    for parent, matrix_ok, matrix in records.forms:
+        containers.append(_compose(matrix if matrix_ok else _IDENTITY, containers[parent]))
     edges: list[dict] = []
     bounds: list[tuple[float, float, float, float]] = []
-    for obj, container in _path_objects(page.raw, pdfium_c.FPDFPage_CountObjects, _IDENTITY):
-        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-        if pdfium_c.FPDFPageObj_GetBounds(
-            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-        ):  # in the space of the form holding the object: its corners go to the page's
-            corners = [
-                _apply(container, x, y)
-                for x in (left.value, right.value)
-                for y in (bottom.value, top.value)
-            ]
+    for where, bounds_ok, box, matrix_ok, matrix, segments in records.paths:
+        container = containers[where]
+        if bounds_ok:  # in the space of the form holding the object: corners to the page's
+            left, bottom, right, top = box
+            corners = [_apply(container, x, y) for x in (left, right) for y in (bottom, top)]
             xs, ys = [x for x, _ in corners], [y for _, y in corners]
             bounds.append((min(xs), min(ys), max(xs), max(ys)))
-        for shape, points in _subpaths(obj, _compose(_matrix(obj), container)):
+        own = _compose(matrix if matrix_ok else _IDENTITY, container)
+        for shape, points in _subpaths(segments, own):
             edges += _edges(shape, [(x, height - y) for x, y in points])
     return PagePaths(len(bounds), edges, bounds)
-
-
-def _path_objects(parent, count_fn, matrix: Matrix, depth: int = 0):
-    """Path objects, each with the matrix from its container's space (a form's objects sit
-    in the form's) to the page's."""
-    get = pdfium_c.FPDFPage_GetObject if depth == 0 else pdfium_c.FPDFFormObj_GetObject
-    for i in range(count_fn(parent)):
-        obj = get(parent, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            yield obj, matrix
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
-            inner = _compose(_matrix(obj), matrix)
-            yield from _path_objects(obj, pdfium_c.FPDFFormObj_CountObjects, inner, depth + 1)
-
-
-def _matrix(obj) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
 def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -117,17 +97,13 @@ def _compose(first: Matrix, then: Matrix) -> Matrix:
     )
 
 
-def _subpaths(obj, matrix: Matrix) -> list[tuple[str, list[tuple[float, float]]]]:
+def _subpaths(segments: list[tuple], matrix: Matrix) -> list[tuple[str, list[tuple]]]:
     """The path's subpaths as pdfminer reads them: operators ("mllh") and their end points
     (a Bézier's control points dropped), in page space."""
-    x, y = ctypes.c_float(), ctypes.c_float()
     out: list[tuple[str, list[tuple[float, float]]]] = []
     shape, points, bezier = "", [], 0
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        point = _apply(matrix, x.value, y.value)
+    for kind, closes, x, y in segments:
+        point = _apply(matrix, x, y)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             if shape:
                 out.append((shape, points))
@@ -140,7 +116,7 @@ def _subpaths(obj, matrix: Matrix) -> list[tuple[str, list[tuple[float, float]]]
         else:
             shape += "l"
             points.append(point)
-        if shape and pdfium_c.FPDFPathSegment_GetClose(seg):
+        if shape and closes:
             shape += "h"
             points.append(points[0])
     if shape:
