@@ -290,3 +290,18 @@ def assert_quotes_exactly(text: str, facts) -> None:
         assert text[row.char_start : row.char_end] == row.mention
     for row in [*facts.action_counts, *facts.events]:
         assert text[row.char_start : row.char_end] == row.sentence
+
+
+@pytest.mark.parametrize("year", [2000, 2023, 2024, 2100])
+def test_day_month_year_is_the_date_dateparser_reads(year):
+    """Days the patterns read as numbers are dated without dateparser: the same dates, and
+    the same refusals (31 April, 29 February outside leap years), as dateparser gives."""
+    import dateparser
+
+    from extract.facts.dates import _FULL_MONTHS, _SETTINGS, parse_day_month_year
+
+    for month in range(1, 13):
+        for day in (0, 1, 28, 29, 30, 31, 32):
+            text = f"{day} {_FULL_MONTHS[month - 1]} {year}"
+            parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
+            assert parse_day_month_year(day, month, year) == (parsed.date() if parsed else None)
