@@ -1,14 +1,16 @@
 """Benchmark: the whole pipeline over the Kent set and the corpus, against bare extraction.
 
     .venv/bin/python bench/bench.py [--kent ../shared/kent] [--plumber-pages 150]
-                                    [--plumber-tables]
+                                    [--plumber-tables] [--python-loops]
 
 Prints, from one run: docs/s and pages/s with 1 and 2 workers, cold and warm cache, peak
 RSS (the main process, and the largest worker); and, on the same PDFs, bare pypdfium2
 text extraction and bare pdfplumber extract_text (on the first N pages only: it runs at a
 few pages a second) as the floor, with the ratios. Start-up (imports, rule loading) is
 reported apart. `--plumber-tables` adds a cold one-worker run with ruled tables found by
-pdfplumber end to end (the reader before ingest/ruled.py), for the before/after ratio.
+pdfplumber end to end (the reader before ingest/ruled.py), for the before/after ratio;
+`--python-loops` one with PDFium's per-character and per-path loops in Python, as on a
+machine that could not build the C extension.
 Figures, not assertions: nothing here fails.
 """
 
@@ -67,6 +69,9 @@ def main() -> None:
     parser.add_argument("--kent", type=Path, default=ROOT.parent / "shared" / "kent")
     parser.add_argument("--plumber-pages", type=int, default=150)
     parser.add_argument("--plumber-tables", action="store_true")
+    parser.add_argument(
+        "--python-loops", action="store_true", help="add a cold run without the C loops"
+    )
     args = parser.parse_args()
     if not args.kent.is_dir():
         sys.exit(f"bench: no Kent set at {args.kent}; pass --kent DIR")
@@ -91,6 +96,10 @@ def main() -> None:
         f"machine: {platform.machine()}, {platform.python_version()}, cpus={shutil.os.cpu_count()}"
     )
     print(f"start-up: imports {imports:.2f} s, rules and spaCy {startup:.2f} s (once per worker)")
+    from extract.ingest import pdfium_loops
+
+    built = "built" if pdfium_loops.compiled else "NOT built: PDFium loops run in Python"
+    print(f"C loops (extract/ingest/_pdfium_loops.c): {built}")
     pdfs = sorted(args.kent.rglob("*.pdf"))
 
     rows = []
@@ -111,6 +120,11 @@ def main() -> None:
         settings = RunSettings(ingest=no_tables, workers=1, cache_dir=None)
         s = run_batch([args.kent], Path(tmp) / "out-notables", settings)
         rows.append(("kent-nt", 1, "cold", s.documents, s.pages, s.elapsed))
+        if args.python_loops:
+            python = IngestSettings(pdf=PdfSettings(tables=TableSettings(c_loops=False)))
+            settings = RunSettings(ingest=python, workers=1, cache_dir=None)
+            s = run_batch([args.kent], Path(tmp) / "out-python", settings)
+            rows.append(("kent-py", 1, "cold", s.documents, s.pages, s.elapsed))
         if args.plumber_tables:
             plumber = TableSettings(finder=TableFinder.PDFPLUMBER)
             ingest = IngestSettings(pdf=PdfSettings(tables=plumber))
@@ -152,6 +166,12 @@ def main() -> None:
         f"(--no-tables): {one[5] / nt[5]:.1f}x; without them {nt[4] / nt[5]:.0f} pages/s = "
         f"1/{pdfium_rate / (nt[4] / nt[5]):.1f} of bare pypdfium2"
     )
+    if ("kent-py", 1, "cold") in pipeline:
+        py = pipeline[("kent-py", 1, "cold")]
+        print(
+            f"PDFium loops in Python, not C (kent, 1 worker, cold): {py[5]:.1f} s; "
+            f"with the C loops {one[5]:.1f} s ({py[5] / one[5]:.2f}x faster)"
+        )
     if ("kent-pt", 1, "cold") in pipeline:
         pt = pipeline[("kent-pt", 1, "cold")]
         print(

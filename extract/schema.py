@@ -7,8 +7,11 @@ Frictionless `datapackage.json` and `DATA_DICTIONARY.md` are all generated from 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 _PY_TO_FRICTIONLESS = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
@@ -58,7 +61,12 @@ class TableSchema:
     def values(self, row: Any) -> tuple:
         """The row's values in column order (`dataclasses.astuple` without its deep copy,
         which cost more than writing the value: rows hold plain values only)."""
-        return tuple(getattr(row, c.name) for c in self.columns)
+        values = self._getter(row)
+        return values if len(self.columns) > 1 else (values,)
+
+    @cached_property
+    def _getter(self) -> Callable[[Any], Any]:
+        return attrgetter(*(c.name for c in self.columns))
 
     @property
     def primary_key(self) -> list[str]:

@@ -35,6 +35,9 @@ class TableSettings:
     pdf: bool = True  # search PDF pages with pdfplumber (text tables are always read)
     min_path_objects: int = 4
     finder: TableFinder = TableFinder.PDFIUM
+    # PDFium's per-character and per-path calls looped in C (ingest/_pdfium_loops.c, built
+    # at install where there is a compiler); False: the same loops in Python, same output.
+    c_loops: bool = True
     # pdfplumber's own table settings (its TableSettings keys): ruled tables only.
     vertical_strategy: str = "lines"
     horizontal_strategy: str = "lines"

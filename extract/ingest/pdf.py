@@ -101,7 +101,11 @@ def _read_pages(
         try:
             page = pdf[i]
             width, height = page.get_size()
-            paths = page_paths(page, height) if settings.tables.pdf else PagePaths(0, [], [])
+            paths = (
+                page_paths(page, height, settings.tables.c_loops)
+                if settings.tables.pdf
+                else PagePaths(0, [], [])
+            )
             textpage = page.get_textpage()  # one per page: text and tables
             try:
                 text = textpage.get_text_range()

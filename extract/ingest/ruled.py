@@ -181,7 +181,7 @@ def find_ruled(
     finder = _TableFinder(view, settings.plumber())
     if not finder.tables:
         return []
-    chars = _chars(textpage, height, [t.bbox for t in finder.tables])
+    chars = _chars(textpage, height, [t.bbox for t in finder.tables], settings.c_loops)
     found = []
     for table in finder.tables:
         rows, bold = read_table(table, chars)
