@@ -44,13 +44,9 @@ class MappedText:
         offs = array("q")
         pos = 0
         changed = False
-        # a template without a backslash is its own expansion (`expand` parses it per match)
-        literal = repl if isinstance(repl, str) and "\\" not in repl else None
+        expand = repl if callable(repl) else template(repl, pattern)
         for m in pattern.finditer(self.text):
-            if literal is not None:
-                new = literal
-            else:
-                new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            new = expand(m)
             old = m.group(0)
             if new == old:
                 continue
@@ -86,6 +82,39 @@ class MappedText:
         pieces.append(self.text[pos:])
         offs.extend(self.offsets[pos:])
         return MappedText("".join(pieces), offs)
+
+
+def template(repl: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:
+    """`Match.expand(repl)` as a function, the template parsed once (`expand` parses it at
+    every match). Literal text, `\\1`-`\\9`, `\\g<name>`, `\\n`, `\\t` and `\\\\`; any other
+    template is left to `expand`."""
+    parts: list[tuple[bool, str | int]] = []  # (is a group, literal text or group)
+    pos = 0
+    for m in _TEMPLATE_PART.finditer(repl):
+        if "\\" in repl[pos : m.start()]:
+            return lambda m: m.expand(repl)
+        parts.append((False, repl[pos : m.start()]))
+        group, name, escape = m.groups()
+        if escape:
+            parts.append((False, _ESCAPES[escape]))
+        else:
+            ref = group or name
+            known = ref in pattern.groupindex or (ref.isdigit() and int(ref) <= pattern.groups)
+            if not known:
+                return lambda m: m.expand(repl)  # which says what is wrong with it
+            parts.append((True, int(ref) if ref.isdigit() else ref))
+        pos = m.end()
+    if "\\" in repl[pos:]:
+        return lambda m: m.expand(repl)
+    if not parts:
+        return lambda m: repl
+    parts.append((False, repl[pos:]))
+    return lambda m: "".join((m.group(v) or "") if g else v for g, v in parts)
+
+
+# a group number is one digit not followed by another (\\10 is left to `expand`)
+_TEMPLATE_PART = re.compile(r"\\(?:([1-9])(?!\d)|g<(\w+)>|([nt\\]))")
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -103,3 +103,31 @@ def test_deleting_rules_map_every_kept_character_exactly(raw):
         m = m.sub(re.compile(pattern, re.MULTILINE), "")
     for i, ch in enumerate(m.text):
         assert raw[m.offsets[i]] == ch
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="ab-\n\\", max_size=20),
+    repl=st.lists(
+        st.sampled_from(
+            ["a", "-", "\\1", "\\2", "\\3", "\\g<x>", "\\g<y>", "\\g<0>", "\\n", "\\\\", "\\"]
+        ),
+        max_size=6,
+    ).map("".join),
+)
+def test_template_is_match_expand(text, repl):
+    """A replacement template, parsed once, expands every match as `Match.expand` does
+    (an unmatched group is empty; a template `expand` refuses is refused the same way)."""
+    import re
+
+    from extract.mapped import template
+
+    pattern = re.compile(r"(?P<x>a+)(-)?")
+    for m in pattern.finditer(text):
+        try:
+            expected = m.expand(repl)
+        except (re.error, IndexError) as refused:
+            with pytest.raises(type(refused)):
+                template(repl, pattern)(m)
+            continue
+        assert template(repl, pattern)(m) == expected
