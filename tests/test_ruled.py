@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.ingest.pdf import read_pdf
-from extract.ingest.ruled import PageChars, _edges, cell_text, read_table
+from extract.ingest.ruled import Char, PageChars, _edges, cell_text, read_table
 from extract.models import TableSource
 from extract.settings import PdfSettings, TableFinder, TableSettings
 
@@ -208,7 +208,7 @@ def test_cells_that_overlap_share_their_characters_as_in_pdfplumber():
     cells = [(0.0, 0.0, 100.0, 40.0), (50.0, 0.0, 100.0, 20.0), (0.0, 40.0, 100.0, 60.0)]
     chars = [_char("A", 10, 5), _char("B", 60, 5), _char("C", 10, 25), _char("D", 10, 45)]
     table = plumber_table.Table(SimpleNamespace(chars=chars), cells)
-    rows, bold = read_table(table, PageChars(chars))
+    rows, bold = read_table(table, PageChars.from_records(chars))
     assert rows == table.extract()
     assert rows[0] == ["A B\nC", "B"]
     assert bold[0] > 0 and bold[-1] == 0.0
@@ -243,7 +243,8 @@ _CHARS = st.lists(
 def test_cell_text_is_pdfplumbers_extract_text(chars):
     """The one-pass cell text equals pdfplumber's for any characters: spaces, ligatures,
     overlaps, lines within and just beyond the 3 pt tolerance, rotated letters."""
-    assert cell_text(chars) == plumber_utils.extract_text(chars)
+    as_read = PageChars.from_records(chars).chars  # the tuples the table reader passes
+    assert cell_text(as_read) == plumber_utils.extract_text(chars)
 
 
 @pytest.mark.parametrize("paper", [ICS, MONITORING], ids=["ics", "monitoring"])
@@ -268,11 +269,17 @@ def test_compiled_and_python_char_loops_agree(paper):
         assert count > 50
         for name in ("boxes", "objects", "generated"):
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+        some = np.arange(0, count, 7)
+        fast_faces = pdfium_loops.char_faces(textpage.raw, some)
+        slow_faces = pdfium_loops.char_faces(textpage.raw, some, use_compiled=False)
+        for name in ("sizes", "matrices", "fonts"):
+            assert np.array_equal(getattr(fast_faces, name), getattr(slow_faces, name)), name
         width, height = page.get_size()
         box = [(0.0, 0.0, width, height / 2), (0.0, height / 2, width, height)]
         fast_chars = _chars(textpage, height, box)
         assert fast_chars.chars == _chars(textpage, height, box, compiled=False).chars
-        from_records = PageChars(fast_chars.chars).at  # the arrays, as the records give them
+        records = [Char(*c).record() for c in fast_chars.chars]
+        from_records = PageChars.from_records(records).at  # the arrays, as records give them
         for name in ("x0", "x1", "top", "bottom", "letter", "bold"):
             assert np.array_equal(getattr(fast_chars.at, name), getattr(from_records, name))
         textpage.close()
@@ -316,3 +323,11 @@ def test_compiled_and_python_path_walks_agree(paper):
         walked += len(fast.paths)
         assert paper or fast.forms  # the grid is drawn inside a form
     assert walked >= 1
+
+
+def test_no_whitespace_lies_above_the_table_of_spaces():
+    """Table characters are told from spaces by code point, from a table up to U+3000."""
+    from extract.ingest.ruled import _SPACES
+
+    assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
+    assert {0x20, 0x09, 0xA0, 0x2009, 0x3000} <= set(_SPACES.tolist())

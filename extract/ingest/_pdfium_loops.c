@@ -67,6 +67,58 @@ static PyObject *chars(PyObject *self, PyObject *args) {
 }
 
 
+typedef double (*font_size_fn)(void *textpage, int index);
+typedef int (*char_matrix_fn)(void *textpage, int index, float *matrix);
+typedef void *(*object_font_fn)(void *text_object);
+
+/* faces(textpage, indices: int32 bytes, font_size, char_matrix, text_object, object_font)
+ *   -> (sizes: float64 [n]; matrices: float32 [n][4] as a, b, c, d (zero where it cannot
+ *       be read); fonts: uint64 [n], the font of each character's text object)
+ * What a text object's characters share, read at one character of each. */
+static PyObject *faces(PyObject *self, PyObject *args) {
+    unsigned long long textpage, size_address, matrix_address, object_address, font_address;
+    const char *index_bytes;
+    Py_ssize_t index_length;
+    if (!PyArg_ParseTuple(args, "Ky#KKKK", &textpage, &index_bytes, &index_length,
+                          &size_address, &matrix_address, &object_address, &font_address))
+        return NULL;
+    if (!textpage || !size_address || !matrix_address || !object_address || !font_address ||
+        index_length % (Py_ssize_t)sizeof(int32_t)) {
+        PyErr_SetString(PyExc_ValueError, "faces: a null text page or function, or bad indices");
+        return NULL;
+    }
+    font_size_fn font_size = (font_size_fn)(uintptr_t)size_address;
+    char_matrix_fn char_matrix = (char_matrix_fn)(uintptr_t)matrix_address;
+    text_object_fn text_object = (text_object_fn)(uintptr_t)object_address;
+    object_font_fn object_font = (object_font_fn)(uintptr_t)font_address;
+    void *page = (void *)(uintptr_t)textpage;
+    Py_ssize_t n = index_length / (Py_ssize_t)sizeof(int32_t);
+    const int32_t *indices = (const int32_t *)index_bytes;
+
+    PyObject *sizes = PyBytes_FromStringAndSize(NULL, n * sizeof(double));
+    PyObject *matrices = PyBytes_FromStringAndSize(NULL, n * 4 * sizeof(float));
+    PyObject *fonts = PyBytes_FromStringAndSize(NULL, n * sizeof(uint64_t));
+    if (!sizes || !matrices || !fonts) {
+        Py_XDECREF(sizes);
+        Py_XDECREF(matrices);
+        Py_XDECREF(fonts);
+        return NULL;
+    }
+    double *size_out = (double *)PyBytes_AS_STRING(sizes);
+    float *matrix_out = (float *)PyBytes_AS_STRING(matrices);
+    uint64_t *font_out = (uint64_t *)PyBytes_AS_STRING(fonts);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int i = indices[k];
+        float m[6] = {0, 0, 0, 0, 0, 0};
+        char_matrix(page, i, m);
+        memcpy(matrix_out + 4 * k, m, 4 * sizeof(float));
+        size_out[k] = font_size(page, i);
+        void *obj = text_object(page, i);
+        font_out[k] = obj ? (uint64_t)(uintptr_t)object_font(obj) : 0;
+    }
+    return Py_BuildValue("(NNN)", sizes, matrices, fonts);
+}
+
 /* ---- paths ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -215,6 +267,7 @@ static PyObject *paths(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Every character's loose box, text object and generated flag."},
+    {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
     {NULL, NULL, 0, NULL},
 };

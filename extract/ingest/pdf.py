@@ -325,7 +325,7 @@ def _find_tables(
                 found = []
                 for table in page.find_tables(settings.plumber()):
                     rows = table.extract()  # pdfplumber's own: the reference for ruled.py
-                    bold = read_table(table, PageChars(page.chars))[1]
+                    bold = read_table(table, PageChars.from_records(page.chars))[1]
                     if not rows or max(map(len, rows)) < settings.min_cols:
                         continue  # a box, not a table (short ones may continue a table)
                     found.append(

@@ -47,6 +47,47 @@ def page_chars(textpage, count: int, use_compiled: bool = True) -> CharArrays:
     return _python_chars(textpage, count)
 
 
+@dataclass(frozen=True)
+class FaceArrays:
+    """What the characters of a text object share, read at one character of each."""
+
+    sizes: np.ndarray  # float64: the font size (before the text matrix scales it)
+    matrices: np.ndarray  # float32 [n, 4]: the text matrix's a, b, c, d
+    fonts: np.ndarray  # uint64: the address of the object's font
+
+
+def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> FaceArrays:
+    """Font size, matrix and font at the given characters of a raw PDFium text page."""
+    indices = np.ascontiguousarray(indices, np.int32)
+    if compiled is not None and use_compiled:
+        sizes, matrices, fonts = compiled.faces(
+            _address(textpage),
+            indices.tobytes(),
+            _address(pdfium_c.FPDFText_GetFontSize),
+            _address(pdfium_c.FPDFText_GetMatrix),
+            _address(pdfium_c.FPDFText_GetTextObject),
+            _address(pdfium_c.FPDFTextObj_GetFont),
+        )
+        return FaceArrays(
+            np.frombuffer(sizes, np.float64),
+            np.frombuffer(matrices, np.float32).reshape(-1, 4),
+            np.frombuffer(fonts, np.uint64),
+        )
+    out = FaceArrays(
+        np.zeros(len(indices)),
+        np.zeros((len(indices), 4), np.float32),
+        np.zeros(len(indices), np.uint64),
+    )
+    for k, i in enumerate(indices.tolist()):
+        m = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(textpage, i, m)
+        out.matrices[k] = (m.a, m.b, m.c, m.d)
+        out.sizes[k] = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        obj = pdfium_c.FPDFText_GetTextObject(textpage, i)
+        out.fonts[k] = _address(pdfium_c.FPDFTextObj_GetFont(obj)) if obj else 0
+    return out
+
+
 def _python_chars(textpage, count: int) -> CharArrays:
     boxes = np.zeros((count, 4), np.float32)
     objects = np.zeros(count, np.uint64)

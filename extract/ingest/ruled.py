@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 import pdfplumber.table as plumber_table
@@ -25,15 +26,13 @@ import pdfplumber.utils as plumber_utils
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extract.ingest.pdfium_loops import page_chars
+from extract.ingest.pdfium_loops import char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
 from extract.settings import TableSettings
 
 RULE = "pdfplumber.lines@pdfium"
 BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
-# PDFium's codes for a hyphen at a line end (2) and for line breaks, as pdfminer reads them.
-_TEXT = {"\x02": "-", "\ufffe": "-", "\x00": "", "\n": "", "\r": ""}
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -271,15 +270,6 @@ def _bbox(edge: dict) -> tuple[float, float, float, float]:
     return (edge["x0"], edge["top"], edge["x1"], edge["bottom"])
 
 
-@dataclass(frozen=True)
-class _Face:
-    """What every character of one text object shares: its font, size and direction."""
-
-    upright: bool
-    size: float  # the font size on the page, in points
-    fontname: str
-
-
 def _chars(
     textpage: pdfium.PdfTextPage, height: float, within: list[tuple], compiled: bool = True
 ) -> PageChars:
@@ -296,7 +286,7 @@ def _chars(
     if len(text) != count:  # the page text skips or adds characters: one call each instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     if not count:
-        return PageChars([])
+        return PageChars.from_records([])
     page = page_chars(raw, count, compiled)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
@@ -304,9 +294,9 @@ def _chars(
     made_up = (page.generated == 1) & np.isin(codes, _BREAKS)
     placed = np.flatnonzero(~made_up)
     _, first, which = np.unique(page.objects[placed], return_index=True, return_inverse=True)
-    faces = [_face(raw, int(placed[k])) for k in first]
+    faces = _faces(raw, placed[first], compiled)
     size = np.zeros(count)
-    size[placed] = np.array([f.size for f in faces])[which]
+    size[placed] = faces.size[which]
     face_of = np.zeros(count, np.int64)
     face_of[placed] = which
     x0 = page.boxes[:, 0].astype(np.float64)
@@ -317,8 +307,7 @@ def _chars(
     inside = np.zeros(count, bool)
     for a, b, c, d in within:
         inside |= (a <= mx) & (mx < c) & (b <= my) & (my < d)
-    letters = [_TEXT.get(ch, ch) for ch in text]
-    kept = inside & ~made_up & np.array([bool(ch) for ch in letters])
+    kept = inside & ~made_up & ~np.isin(codes, _DROPPED)
     # a made-up space follows the character before it when that one is kept (not a space)
     space_after = np.zeros(count, bool)
     spaces = np.flatnonzero(made_up & (codes == 32))
@@ -331,44 +320,84 @@ def _chars(
     copy = np.zeros(len(source), bool)
     copy[np.flatnonzero(spaced) + np.arange(1, spaced.sum() + 1)] = True
     left = np.where(copy, x1[source], x0[source])
-    heavy = np.array([_bold_face(f.fontname) for f in faces], bool)
-    chars: list[dict] = []
-    columns = (left, x1[source], top[source], bottom[source], face_of[source], copy)
-    for i, low_x, high_x, high, low, f, is_copy in zip(
-        source.tolist(), *(c.tolist() for c in columns), strict=True
-    ):
-        face = faces[f]
-        chars.append(
-            {
-                "text": " " if is_copy else letters[i],
-                "x0": low_x,
-                "x1": high_x,
-                "top": high,
-                "bottom": low,
-                "doctop": high,
-                "upright": face.upright,
-                "fontname": face.fontname,
-            }
+    kinds = face_of[source]
+    # the text of each kept character (the characters, then the made-up spaces)
+    letters = codes.copy()
+    letters[np.isin(codes, _HYPHENS)] = ord("-")
+    letters = np.where(copy, 32, letters[source]).astype("<u4")
+    texts = list(letters.tobytes().decode("utf-32-le", "surrogatepass"))
+    chars = list(
+        zip(
+            texts,
+            left.tolist(),
+            x1[source].tolist(),
+            top[source].tolist(),
+            bottom[source].tolist(),
+            faces.upright[kinds].tolist(),
+            faces.fontname[kinds].tolist(),
+            strict=True,
         )
-    blank = copy | np.array([not letters[i].strip() for i in source.tolist()], bool)
-    return PageChars(
-        chars,
-        _Arrays(left, x1[source], top[source], bottom[source], ~blank, heavy[face_of[source]]),
     )
+    letter = ~np.isin(letters, _SPACES)
+    arrays = _Arrays(left, x1[source], top[source], bottom[source], letter, faces.bold[kinds])
+    return PageChars(chars, arrays)
 
 
 _BREAKS = np.array([ord(" "), ord("\r"), ord("\n")], np.uint32)
 
 
-def _face(raw, index: int) -> _Face:
-    matrix = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFText_GetMatrix(raw, index, matrix)
-    a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
-    upright = a * d > 0 and b * c <= 0
-    size = pdfium_c.FPDFText_GetFontSize(raw, index) * abs(d if upright else a)
+@dataclass(frozen=True)
+class _Faces:
+    """Direction, size, font name and weight of each text object (pdfminer's reading)."""
+
+    upright: np.ndarray
+    size: np.ndarray  # the font size on the page, in points
+    fontname: np.ndarray  # of str
+    bold: np.ndarray
+
+
+def _faces(raw, first: np.ndarray, compiled: bool) -> _Faces:
+    """Each text object's face, read at its first character (`first`). A font's name is
+    asked for once per font, not per object."""
+    read = char_faces(raw, first, compiled)
+    a, b, c, d = (read.matrices[:, k].astype(np.float64) for k in range(4))
+    upright = (a * d > 0) & (b * c <= 0)
+    size = read.sizes * np.abs(np.where(upright, d, a))
+    names: dict[int, str] = {}
+    for font, index in zip(read.fonts.tolist(), first.tolist(), strict=True):
+        if font not in names:
+            names[font] = _font_name(raw, index)
+    fontname = np.array([names[f] for f in read.fonts.tolist()], object)
+    bold = np.array([_bold_face(n) for n in fontname.tolist()], bool)
+    return _Faces(upright, size, fontname, bold)
+
+
+def _font_name(raw, index: int) -> str:
     name = ctypes.create_string_buffer(128)
     pdfium_c.FPDFText_GetFontInfo(raw, index, name, len(name), None)
-    return _Face(upright, size, name.value.decode("latin-1"))
+    return name.value.decode("latin-1")
+
+
+_HYPHENS = np.array([0x02, 0xFFFE], np.uint32)  # PDFium's codes for a hyphen at a line end
+_DROPPED = np.array([0x00, ord("\n"), ord("\r")], np.uint32)  # not characters of the text
+# every whitespace character: none lies above U+3000 (a test checks)
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
+
+
+class Char(NamedTuple):
+    """A character as pdfplumber's cell text reads it (its char record's fields)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    upright: bool
+    fontname: str
+
+    def record(self) -> dict:
+        """pdfplumber's char record, for its own text functions."""
+        return {**self._asdict(), "doctop": self.top}
 
 
 @dataclass(frozen=True)
@@ -384,21 +413,31 @@ class _Arrays:
 
 
 class PageChars:
-    """A page's characters sorted once by height, for every table on the page to slice."""
+    """A page's characters sorted once by height, for every table on the page to slice.
 
-    def __init__(self, chars: list[dict], arrays: _Arrays | None = None):
-        if arrays is None:
-            column = [[c[k] for c in chars] for k in ("x0", "x1", "top", "bottom")]
-            arrays = _Arrays(
-                *(np.array(v, np.float64) for v in column),
-                np.array([bool(c["text"].strip()) for c in chars], bool),
-                np.array([_bold_face(c["fontname"]) for c in chars], bool),
-            )
+    The characters are tuples in `Char`'s order, made by `zip` from the arrays (a dict per
+    character cost as much as reading it from PDFium); `from_records` takes pdfplumber's.
+    """
+
+    def __init__(self, chars: list[tuple], arrays: _Arrays):
         self.chars, self.at = chars, arrays
         self.mx = (arrays.x0 + arrays.x1) / 2
         self.my = (arrays.top + arrays.bottom) / 2
         self.by_middle = _Sorted(self.my, np.arange(len(chars)))
         self.by_top = _Sorted(arrays.top, np.flatnonzero(arrays.letter))
+
+    @classmethod
+    def from_records(cls, records: list[dict]) -> PageChars:
+        chars = [Char(*(c[k] for k in Char._fields)) for c in records]
+        arrays = _Arrays(
+            *(np.array([getattr(c, k) for c in chars], np.float64) for k in _BOX),
+            np.array([bool(c.text.strip()) for c in chars], bool),
+            np.array([_bold_face(c.fontname) for c in chars], bool),
+        )
+        return cls(chars, arrays)
+
+
+_BOX = ("x0", "x1", "top", "bottom")
 
 
 def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list[float]]:
@@ -448,8 +487,9 @@ def _held(cells: list[tuple], band: np.ndarray, chars: PageChars) -> list[list[i
     return [taken[a:b].tolist() for a, b in pairwise(ends.tolist())]
 
 
-def cell_text(chars: list[dict]) -> str:
-    """pdfplumber's `extract_text(chars)` with its default settings, in one pass.
+def cell_text(chars: list[tuple]) -> str:
+    """pdfplumber's `extract_text(chars)` with its default settings, in one pass, on
+    characters in `Char`'s order.
 
     pdfplumber builds a word extractor, clusters, merges word records and a character
     map for every cell: ~150 us a cell, a third of the table cost. Upright text (nearly
@@ -458,13 +498,13 @@ def cell_text(chars: list[dict]) -> str:
     """
     if not chars:
         return ""
-    if not all(c["upright"] for c in chars) or not all(c["text"] for c in chars):
-        return plumber_utils.extract_text(chars)
+    if not all(c[_UPRIGHT] for c in chars) or not all(c[_TEXT_AT] for c in chars):
+        return plumber_utils.extract_text([Char(*c).record() for c in chars])
     words: list[tuple[float, str]] = []  # (top, text)
-    for line in _clusters(chars, itemgetter("top")):
-        word: list[dict] = []
-        for char in sorted(line, key=itemgetter("x0")):
-            if char["text"].isspace():
+    for line in _clusters(chars, _by_top):
+        word: list[tuple] = []
+        for char in sorted(line, key=_by_x0):
+            if char[_TEXT_AT].isspace():
                 _end_word(word, words)
                 word = []
             elif word and _begins_word(word[-1], char):
@@ -479,20 +519,22 @@ def cell_text(chars: list[dict]) -> str:
 
 _TOLERANCE = 3.0  # pdfplumber's default x and y tolerance, in points
 _LIGATURES = plumber_utils.text.LIGATURES
+_TEXT_AT, _X0, _X1, _TOP, _UPRIGHT = 0, 1, 2, 3, 5  # fields of Char
+_by_top, _by_x0 = itemgetter(_TOP), itemgetter(_X0)
 
 
-def _begins_word(last: dict, char: dict) -> bool:
+def _begins_word(last: tuple, char: tuple) -> bool:
     return (
-        char["x0"] < last["x0"]
-        or char["x0"] > last["x1"] + _TOLERANCE
-        or abs(char["top"] - last["top"]) > _TOLERANCE
+        char[_X0] < last[_X0]
+        or char[_X0] > last[_X1] + _TOLERANCE
+        or abs(char[_TOP] - last[_TOP]) > _TOLERANCE
     )
 
 
-def _end_word(word: list[dict], words: list[tuple[float, str]]) -> None:
+def _end_word(word: list[tuple], words: list[tuple[float, str]]) -> None:
     if word:
-        text = "".join(_LIGATURES.get(c["text"], c["text"]) for c in word)
-        words.append((min(c["top"] for c in word), text))
+        text = "".join(_LIGATURES.get(c[_TEXT_AT], c[_TEXT_AT]) for c in word)
+        words.append((min(c[_TOP] for c in word), text))
 
 
 def _clusters(items: list, key: Callable) -> list[list]:
