@@ -119,6 +119,42 @@ static PyObject *faces(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NNN)", sizes, matrices, fonts);
 }
 
+typedef int (*rect_fn)(void *textpage, int index, double *left, double *top, double *right,
+                       double *bottom);
+
+/* rects(textpage, count, get_rect) -> (boxes: float64 [count][4] as left, top, right,
+ * bottom; read: int8 [count], 0 where PDFium could not give the rectangle)
+ * The text runs FPDFText_CountRects has just laid out (it must be called first). */
+static PyObject *rects(PyObject *self, PyObject *args) {
+    unsigned long long textpage, rect_address;
+    int count;
+    if (!PyArg_ParseTuple(args, "KiK", &textpage, &count, &rect_address)) return NULL;
+    if (count < 0 || !textpage || !rect_address) {
+        PyErr_SetString(PyExc_ValueError, "rects: a null text page or function, or a negative count");
+        return NULL;
+    }
+    rect_fn get_rect = (rect_fn)(uintptr_t)rect_address;
+    void *page = (void *)(uintptr_t)textpage;
+    PyObject *boxes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count * 4 * sizeof(double));
+    PyObject *read = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count);
+    if (!boxes || !read) {
+        Py_XDECREF(boxes);
+        Py_XDECREF(read);
+        return NULL;
+    }
+    double *box_out = (double *)PyBytes_AS_STRING(boxes);
+    int8_t *read_out = (int8_t *)PyBytes_AS_STRING(read);
+    for (int i = 0; i < count; i++) {
+        double left = 0, top = 0, right = 0, bottom = 0;
+        read_out[i] = get_rect(page, i, &left, &top, &right, &bottom) ? 1 : 0;
+        box_out[4 * i] = left;
+        box_out[4 * i + 1] = top;
+        box_out[4 * i + 2] = right;
+        box_out[4 * i + 3] = bottom;
+    }
+    return Py_BuildValue("(NN)", boxes, read);
+}
+
 /* ---- paths ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -268,6 +304,7 @@ static PyObject *paths(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Every character's loose box, text object and generated flag."},
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
+    {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
     {NULL, NULL, 0, NULL},
 };

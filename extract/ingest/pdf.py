@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
 from extract.ingest.packs import Stamps
+from extract.ingest.pdfium_loops import text_rects
 from extract.ingest.ruled import (
     PageChars,
     PagePaths,
@@ -123,7 +124,7 @@ def _read_pages(
                 elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
                     text = _plumber_text(data, i)
                 upright = page.get_rotation() == 0
-                text_runs = _PageText(textpage, height)
+                text_runs = _PageText(textpage, height, settings.tables.c_loops)
                 if paths.count >= settings.tables.min_path_objects:
                     found = None
                     if upright and settings.tables.finder is TableFinder.PDFIUM:
@@ -289,17 +290,18 @@ class _PageText:
     """A page's text runs from pypdfium2 (PDF points from the bottom turned into points
     from the top, as pdfplumber's), fetched once, for both table finders."""
 
-    def __init__(self, textpage: pdfium.PdfTextPage, height: float):
-        self.textpage, self.height = textpage, height
+    def __init__(self, textpage: pdfium.PdfTextPage, height: float, c_loops: bool = True):
+        self.textpage, self.height, self.c_loops = textpage, height, c_loops
         self._runs: list[Run] | None = None
 
     @property
     def runs(self) -> list[Run]:
         if self._runs is None:
-            self._runs = []
-            for i in range(self.textpage.count_rects()):
-                left, bottom, right, top = self.textpage.get_rect(i)
-                self._runs.append(Run(left, self.height - top, right, self.height - bottom))
+            h = self.height
+            self._runs = [
+                Run(left, h - top, right, h - bottom)
+                for left, bottom, right, top in text_rects(self.textpage.raw, self.c_loops)
+            ]
         return self._runs
 
     def text_of(self, run: Run) -> str:

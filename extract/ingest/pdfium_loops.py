@@ -12,6 +12,7 @@ import ctypes
 from dataclasses import dataclass
 
 import numpy as np
+import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 try:
@@ -86,6 +87,27 @@ def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> Face
         obj = pdfium_c.FPDFText_GetTextObject(textpage, i)
         out.fonts[k] = _address(pdfium_c.FPDFTextObj_GetFont(obj)) if obj else 0
     return out
+
+
+def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, float, float]]:
+    """The text page's runs of text as (left, bottom, right, top), as pypdfium2's
+    `count_rects()` and `get_rect(i)` give them (and the same error where one is refused)."""
+    count = pdfium_c.FPDFText_CountRects(textpage, 0, -1)
+    if count == -1:
+        raise pdfium.PdfiumError("Failed to count rectangles.")
+    if compiled is None or not use_compiled:
+        out = []
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        for i in range(count):
+            if not pdfium_c.FPDFText_GetRect(textpage, i, left, top, right, bottom):
+                raise pdfium.PdfiumError("Failed to get rectangle.")
+            out.append((left.value, bottom.value, right.value, top.value))
+        return out
+    boxes, read = compiled.rects(_address(textpage), count, _address(pdfium_c.FPDFText_GetRect))
+    if b"\x00" in read:
+        raise pdfium.PdfiumError("Failed to get rectangle.")
+    flat = np.frombuffer(boxes, np.float64).tolist()
+    return [(flat[k], flat[k + 3], flat[k + 2], flat[k + 1]) for k in range(0, len(flat), 4)]
 
 
 def _python_chars(textpage, count: int) -> CharArrays:
