@@ -338,10 +338,7 @@ def run_batch(
         tables[REVIEWS.name] = linked.reviews
         tables[REVIEW_PROGRESS.name] = linked.progress
         tables[MINUTE_LINKS.name] = link_minutes(documents, minute_keys)
-        for table in TABLES:
-            writer.write_table(table, tables[table.name])
-            writer.write_parquet(table, tables[table.name])
-        writer.write_sqlite(TABLES, tables)
+        writer.write_tables(TABLES, tables)
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 

@@ -82,58 +82,32 @@ class DatasetWriter:
     def write_text(self, doc_id: str, text: str) -> None:
         (self.tmp / TEXT_DIR / f"{doc_id}.txt").write_text(text, encoding="utf-8", newline="")
 
-    def write_table(self, schema: TableSchema, rows: Iterable[Any]) -> int:
-        path = self.tmp / f"{schema.name}.csv"
-        n = 0
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(schema.header)
-            for row in rows:
-                writer.writerow([cell(v) for v in schema.values(row)])
-                n += 1
-        return n
-
-    def write_sqlite(
-        self, tables: Sequence[TableSchema], rows: Mapping[str, Iterable[Any]]
+    def write_tables(
+        self,
+        tables: Sequence[TableSchema],
+        rows: Mapping[str, Iterable[Any]],
+        batch_rows: int = 8_192,
     ) -> None:
-        """All tables in one SQLite database, with primary and foreign keys, for Datasette
-        or any SQLite client."""
-        path = self.tmp / SQLITE_NAME
-        con = sqlite3.connect(path)
+        """Every table as CSV, as Parquet (typed from its schema: integers stay integers,
+        empty is null; a row group of `batch_rows` at a time) and as a table of one SQLite
+        database with primary and foreign keys (for Datasette or any SQLite client), all
+        from one read of its rows."""
+        con = sqlite3.connect(self.tmp / SQLITE_NAME)
         try:
-            for t in tables:
-                con.execute(create_table_sql(t))
-                placeholders = ", ".join("?" for _ in t.columns)
-                con.executemany(
-                    f'INSERT INTO "{t.name}" VALUES ({placeholders})',
-                    ([_sql_value(v) for v in t.values(r)] for r in rows.get(t.name, [])),
-                )
+            for schema in tables:
+                con.execute(create_table_sql(schema))
+                with _TableOut(self.tmp, schema, con) as out:
+                    batch: list[tuple] = []
+                    for row in rows.get(schema.name, []):
+                        batch.append(schema.values(row))
+                        if len(batch) == batch_rows:
+                            out.write(batch)
+                            batch = []
+                    out.write(batch)
             con.commit()
             con.execute("VACUUM")
         finally:
             con.close()
-
-    def write_parquet(
-        self, schema: TableSchema, rows: Iterable[Any], batch_rows: int = 8_192
-    ) -> None:
-        """The table as Parquet, typed from its schema (integers stay integers, empty is
-        null), written a row group of `batch_rows` at a time."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        arrow = _arrow_schema(schema)
-        path = self.tmp / "parquet" / f"{schema.name}.parquet"
-        with pq.ParquetWriter(path, arrow, compression="zstd") as out:
-            batch: list[Any] = []
-            written = False
-            for row in rows:
-                batch.append(row)
-                if len(batch) == batch_rows:
-                    out.write_table(_arrow_table(schema, arrow, batch))
-                    batch, written = [], True
-            if batch or not written:  # an empty table still gets its typed columns
-                out.write_table(_arrow_table(schema, arrow, batch))
-        pa.default_memory_pool().release_unused()  # hand freed buffers back to the system
 
     def write_json(self, name: str, obj: Any) -> None:
         text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -149,6 +123,42 @@ class DatasetWriter:
             os.replace(self.out, old)
         os.replace(self.tmp, self.out)
         shutil.rmtree(old, ignore_errors=True)
+
+
+class _TableOut:
+    """One table's three files, fed batches of rows' values in order."""
+
+    def __init__(self, folder: Path, schema: TableSchema, con: sqlite3.Connection):
+        import pyarrow.parquet as pq
+
+        self.schema, self.con = schema, con
+        self.arrow = _arrow_schema(schema)
+        self._csv = (folder / f"{schema.name}.csv").open("w", encoding="utf-8", newline="")
+        self._rows = csv.writer(self._csv, lineterminator="\n")
+        self._rows.writerow(schema.header)
+        path = folder / "parquet" / f"{schema.name}.parquet"
+        self._parquet = pq.ParquetWriter(path, self.arrow, compression="zstd")
+        self._written = False
+        marks = ", ".join("?" for _ in schema.columns)
+        self._insert = f'INSERT INTO "{schema.name}" VALUES ({marks})'
+
+    def __enter__(self) -> _TableOut:
+        return self
+
+    def write(self, batch: list[tuple]) -> None:
+        """A batch of rows; an empty one only gives Parquet its typed columns if it has none."""
+        if batch or not self._written:
+            self._parquet.write_table(_arrow_table(self.schema, self.arrow, batch))
+            self._written = True
+        self._rows.writerows([cell(v) for v in values] for values in batch)
+        self.con.executemany(self._insert, ([_sql_value(v) for v in values] for values in batch))
+
+    def __exit__(self, *exc) -> None:
+        import pyarrow as pa
+
+        self._csv.close()
+        self._parquet.close()
+        pa.default_memory_pool().release_unused()  # hand freed buffers back to the system
 
 
 class RowSpool:
@@ -205,10 +215,11 @@ def _arrow_schema(schema: TableSchema):
     return pa.schema([(c.name, types.get(c.type, pa.string())) for c in schema.columns])
 
 
-def _arrow_table(schema: TableSchema, arrow, rows: Sequence[Any]):
+def _arrow_table(schema: TableSchema, arrow, rows: Sequence[tuple]):
+    """A batch of rows' values (in column order) as an Arrow table."""
     import pyarrow as pa
 
-    columns = list(zip(*(schema.values(r) for r in rows), strict=True)) if rows else []
+    columns = list(zip(*rows, strict=True)) if rows else []
     arrays = []
     for i, c in enumerate(schema.columns):
         values = [_plain(v) for v in columns[i]] if columns else []

@@ -3,6 +3,7 @@ in the order a sort of the whole table would give."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import pyarrow.parquet as pq
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from extract.schema import TableSchema
 from extract.tables import TABLES
-from extract.write import DatasetWriter, RowSpool
+from extract.write import SQLITE_NAME, DatasetWriter, RowSpool
 
 
 @dataclass
@@ -51,14 +52,20 @@ def test_parquet_in_row_groups_holds_the_same_rows(tmp_path):
     rows = [schema.record(**{c.name: _value(c.type, i) for c in schema.columns}) for i in range(7)]
     writer = DatasetWriter(tmp_path / "out")
     path = writer.tmp / "parquet" / "sections.parquet"
-    writer.write_parquet(schema, rows, batch_rows=3)
+    writer.write_tables([schema], {"sections": rows}, batch_rows=3)
     assert pq.ParquetFile(path).metadata.num_row_groups == 3  # 3 + 3 + 1
     small = pq.read_table(path)
-    writer.write_parquet(schema, rows)
+    csv_small = (writer.tmp / "sections.csv").read_bytes()
+    (writer.tmp / SQLITE_NAME).unlink()
+    writer.write_tables([schema], {"sections": rows})
     whole = pq.read_table(path)
     assert small.num_rows == 7
     assert small.to_pylist() == whole.to_pylist()
-    writer.write_parquet(schema, [], batch_rows=3)  # an empty table keeps its typed columns
+    assert (writer.tmp / "sections.csv").read_bytes() == csv_small  # the batches do not show
+    with sqlite3.connect(writer.tmp / SQLITE_NAME) as con:
+        assert con.execute("SELECT count(*) FROM sections").fetchone() == (7,)
+    (writer.tmp / SQLITE_NAME).unlink()
+    writer.write_tables([schema], {}, batch_rows=3)  # an empty table keeps its typed columns
     assert pq.read_table(path).schema == whole.schema
     assert pq.read_table(path).num_rows == 0
     writer.spool.close()
