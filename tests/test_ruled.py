@@ -215,7 +215,8 @@ def test_cells_that_overlap_share_their_characters_as_in_pdfplumber():
 
 
 # characters in a few lines and columns, close enough to test every tolerance edge
-_TEXTS = st.sampled_from(["a", "B", "7", ".", " ", "\u00a0", "\ufb01", "\ufb03", "-"])
+_LIGATURES = ["\ufb00", "\ufb01", "\ufb02", "\ufb03", "\ufb04", "\ufb05", "\ufb06"]
+_TEXTS = st.sampled_from(["a", "B", "7", ".", " ", "\u00a0", "\u3000", "-", *_LIGATURES])
 _CHARS = st.lists(
     st.builds(
         lambda text, x, width, top, upright: {
@@ -334,3 +335,16 @@ def test_no_whitespace_lies_above_the_table_of_spaces():
 
     assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
     assert {0x20, 0x09, 0xA0, 0x2009, 0x3000} <= set(_SPACES.tolist())
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHARS, st.lists(st.integers(0, 3), max_size=25))
+def test_cells_read_together_in_c_are_pdfplumbers_extract_text(chars, cell_of):
+    """The cells of a table, read at once (in C where it was built), each give what
+    pdfplumber's extract_text gives for the cell's characters."""
+    page = PageChars.from_records(chars)
+    cells: list[list[int]] = [[] for _ in range(4)]
+    for i in range(len(chars)):
+        cells[cell_of[i] if i < len(cell_of) else 0].append(i)
+    expected = [plumber_utils.extract_text([chars[i] for i in held]) for held in cells]
+    assert page.cell_texts(cells) == expected

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ import pdfplumber.utils as plumber_utils
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extract.ingest import pdfium_loops
 from extract.ingest.pdfium_loops import char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
@@ -339,8 +340,17 @@ def _chars(
         )
     )
     letter = ~np.isin(letters, _SPACES)
-    arrays = _Arrays(left, x1[source], top[source], bottom[source], letter, faces.bold[kinds])
-    return PageChars(chars, arrays)
+    arrays = _Arrays(
+        left,
+        x1[source],
+        top[source],
+        bottom[source],
+        letter,
+        faces.bold[kinds],
+        letters,
+        faces.upright[kinds],
+    )
+    return PageChars(chars, arrays, compiled)
 
 
 _BREAKS = np.array([ord(" "), ord("\r"), ord("\n")], np.uint32)
@@ -410,6 +420,8 @@ class _Arrays:
     bottom: np.ndarray
     letter: np.ndarray  # not whitespace
     bold: np.ndarray
+    code: np.ndarray  # uint32: the character's code point (0: not one code point)
+    plain: np.ndarray  # upright, of one code point: its cell text can be read in C
 
 
 class PageChars:
@@ -419,20 +431,39 @@ class PageChars:
     character cost as much as reading it from PDFium); `from_records` takes pdfplumber's.
     """
 
-    def __init__(self, chars: list[tuple], arrays: _Arrays):
+    def __init__(self, chars: list[tuple], arrays: _Arrays, compiled: bool = True):
         self.chars, self.at = chars, arrays
+        self.compiled = compiled and pdfium_loops.compiled is not None
         self.mx = (arrays.x0 + arrays.x1) / 2
         self.my = (arrays.top + arrays.bottom) / 2
         self.by_middle = _Sorted(self.my, np.arange(len(chars)))
         self.by_top = _Sorted(arrays.top, np.flatnonzero(arrays.letter))
 
+    def cell_texts(self, cells: list[list[int]]) -> list[str]:
+        """`cell_text` of each cell (its characters by index), in C where it was built.
+        Cells with a character that is not upright or not one code point are read in
+        Python (C reads them too, and its reading is dropped)."""
+        if not self.compiled:
+            return [cell_text([self.chars[i] for i in held]) for held in cells]
+        bounds = np.cumsum([0] + [len(held) for held in cells], dtype=np.int64)
+        at = np.fromiter(chain.from_iterable(cells), np.int64, int(bounds[-1]))
+        a = self.at
+        texts = pdfium_loops.compiled.cell_texts(a.code, a.x0, a.x1, a.top, at, bounds)
+        odd = np.concatenate([[0], np.cumsum(~a.plain[at])])
+        for k in np.flatnonzero(odd[bounds[1:]] != odd[bounds[:-1]]).tolist():
+            texts[k] = cell_text([self.chars[i] for i in cells[k]])
+        return texts
+
     @classmethod
     def from_records(cls, records: list[dict]) -> PageChars:
         chars = [Char(*(c[k] for k in Char._fields)) for c in records]
+        one = [len(c.text) == 1 for c in chars]  # pdfminer may give "(cid:3)"
         arrays = _Arrays(
             *(np.array([getattr(c, k) for c in chars], np.float64) for k in _BOX),
             np.array([bool(c.text.strip()) for c in chars], bool),
             np.array([_bold_face(c.fontname) for c in chars], bool),
+            np.array([ord(c.text) if o else 0 for c, o in zip(chars, one, strict=True)], np.uint32),
+            np.array([c.upright and o for c, o in zip(chars, one, strict=True)], bool),
         )
         return cls(chars, arrays)
 
@@ -454,8 +485,7 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
         x0, top, x1, bottom = row.bbox
         cells = [c for c in row.cells if c is not None]
         band = chars.by_middle.between(top, bottom)  # a merged cell reaches below
-        held = _held(cells, band, chars)
-        texts = iter(cell_text([chars.chars[i] for i in h]) for h in held)
+        texts = iter(chars.cell_texts(_held(cells, band, chars)))
         rows.append([None if c is None else next(texts) for c in row.cells])
         letters = chars.by_top.between(top, bottom)
         letters = letters[(x0 <= chars.at.x0[letters]) & (chars.at.x0[letters] < x1)]
