@@ -305,3 +305,35 @@ def test_day_month_year_is_the_date_dateparser_reads(year):
             text = f"{day} {_FULL_MONTHS[month - 1]} {year}"
             parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
             assert parse_day_month_year(day, month, year) == (parsed.date() if parsed else None)
+
+
+_DATE_TEXT = st.lists(
+    st.sampled_from(
+        ["1", "12", "31st", " ", "\n", "-", "x", "_", "é", "May", "June", "2024", "of"]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DATE_TEXT)
+def test_word_start_patterns_find_what_finditer_finds(text):
+    """The date rules, scanned from their first character and the word boundary tested
+    after, find the same matches as `re`'s finditer of the rules as written."""
+    for rule in DateFinder.load().rules:
+        fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
+        slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
+        assert fast == slow, rule.id
+
+
+@pytest.mark.parametrize(
+    "pattern, text",
+    [(r"\b(?:|ab)", "ab ab"), (r"\bx*", "axb x"), (r"\b\d+", "a1 22 _3 4")],
+)
+def test_word_start_pattern_on_empty_and_plain_matches(pattern, text):
+    import re
+
+    from extract.rules import WordStartPattern
+
+    found = [m.span() for m in WordStartPattern(pattern).finditer(text)]
+    assert found == [m.span() for m in re.finditer(pattern, text)]

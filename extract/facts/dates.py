@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import dateparser
 
-from extract.rules import load_jsonl
+from extract.rules import WordStartPattern, load_jsonl
 
 _FULL_MONTHS = [
     "January",
@@ -93,7 +93,7 @@ _SETTINGS = {
 @dataclass(frozen=True)
 class DateRule:
     id: str
-    pattern: re.Pattern[str]
+    pattern: WordStartPattern
 
 
 @dataclass
@@ -136,7 +136,8 @@ class DateFinder:
             pattern = r["pattern"]
             for key, value in _PLACEHOLDERS.items():
                 pattern = pattern.replace(key, value)
-            rules.append(DateRule(r["id"], re.compile(pattern)))
+            scan = bool(r.get("word_start_scan"))
+            rules.append(DateRule(r["id"], WordStartPattern(pattern, word_start_scan=scan)))
         return cls(tuple(rules))
 
     def find(self, text: str, reference: dt.date | None) -> list[FoundDate]:

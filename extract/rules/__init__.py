@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -32,3 +34,42 @@ def load_words(name: str) -> list[str]:
     """A word list shipped in this package: whitespace-separated, '#' starts a comment."""
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return [w for line in text.splitlines() for w in line.split("#", 1)[0].split()]
+
+
+class WordStartPattern:
+    """A pattern beginning with `\\b`, scanned as fast as the pattern without it.
+
+    Python's `re` skips ahead to where a pattern's first character can match (a month's
+    capital, a digit) only when the pattern begins with it; a leading `\\b` turns that off
+    and made the date rules' scans of whole papers 4-7x slower. Here the pattern without
+    the `\\b` finds each candidate and the boundary is tested where it starts: the same
+    matches as `finditer` of the whole pattern (a property test compares them). It pays
+    only where candidates are rare (a capitalised month): a pattern starting with a digit
+    or a common word is better scanned as written (`word_start_scan=False`).
+    """
+
+    def __init__(self, pattern: str, flags: int = 0, word_start_scan: bool = True):
+        self.pattern = re.compile(pattern, flags)  # the rule as written
+        fast = word_start_scan and pattern.startswith(r"\b")
+        self._body = re.compile(pattern[2:], flags) if fast else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self._body is None:
+            yield from self.pattern.finditer(text)
+            return
+        pos = 0
+        while (m := self._body.search(text, pos)) is not None:
+            start, end = m.span()
+            if end == start:  # an empty match: `re`'s own rules for what follows one
+                yield from (
+                    later for later in self.pattern.finditer(text) if later.start() >= start
+                )
+                return
+            if _BOUNDARY.match(text, start):
+                yield m
+                pos = end
+            else:
+                pos = start + 1
+
+
+_BOUNDARY = re.compile(r"\b")
