@@ -331,10 +331,10 @@ def test_compiled_and_python_path_walks_agree(paper):
 
 def test_no_whitespace_lies_above_the_table_of_spaces():
     """Table characters are told from spaces by code point, from a table up to U+3000."""
-    from extract.ingest.ruled import _SPACES
+    from extract.ingest.base import WHITESPACE
 
     assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
-    assert {0x20, 0x09, 0xA0, 0x2009, 0x3000} <= set(_SPACES.tolist())
+    assert {0x20, 0x09, 0xA0, 0x2009, 0x3000} <= set(WHITESPACE.tolist())
 
 
 @settings(max_examples=400, deadline=None)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from extract.models import ErrorType, Page, Problem, SourceFormat
+
+# Every whitespace code point (str.isspace, as `re`'s \s): none lies above U+3000 (a test
+# checks), so text can be told from space over arrays of code points.
+WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
+
+
+def code_points(text: str) -> np.ndarray:
+    """The text as an array of code points (lone surrogates kept)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
 
 
 class IngestError(Exception):

@@ -27,6 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.ingest import pdfium_loops
+from extract.ingest.base import WHITESPACE, code_points
 from extract.ingest.pdfium_loops import char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
@@ -289,7 +290,7 @@ def _chars(
     if not count:
         return PageChars.from_records([])
     page = page_chars(raw, count, compiled)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    codes = code_points(text)
     # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
     # it drops); it has no box, so it goes at the end of the letter before.
     made_up = (page.generated == 1) & np.isin(codes, _BREAKS)
@@ -339,7 +340,7 @@ def _chars(
             strict=True,
         )
     )
-    letter = ~np.isin(letters, _SPACES)
+    letter = ~np.isin(letters, WHITESPACE)
     arrays = _Arrays(
         left,
         x1[source],
@@ -390,8 +391,6 @@ def _font_name(raw, index: int) -> str:
 
 _HYPHENS = np.array([0x02, 0xFFFE], np.uint32)  # PDFium's codes for a hyphen at a line end
 _DROPPED = np.array([0x00, ord("\n"), ord("\r")], np.uint32)  # not characters of the text
-# every whitespace character: none lies above U+3000 (a test checks)
-_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
 
 
 class Char(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MONTHS = {
     m: i
@@ -59,12 +60,16 @@ class Line:
         return self.start + len(self.text.rstrip())
 
 
-def lines_of(text: str) -> list[Line]:
+@lru_cache(maxsize=8)
+def lines_of(text: str) -> tuple[Line, ...]:
+    """The text's lines. Kept for the last few texts: the header, sections, tables,
+    minutes and facts each read the same paper's lines (a tuple: no reader can change
+    another's)."""
     out, pos = [], 0
     for raw in text.split("\n"):
         out.append(Line(pos, pos + len(raw), raw))
         pos += len(raw) + 1
-    return out
+    return tuple(out)
 
 
 def collapse(text: str) -> str:

@@ -12,6 +12,9 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from extract.ingest.base import WHITESPACE, code_points
 from extract.ingest.normalise import DocumentText
 from extract.models import Page, RawTable, TableCellRow, TableRow, TableSource
 from extract.settings import TableSettings
@@ -381,12 +384,10 @@ class PageWords:
 
     def __init__(self, text: str, lo: int, hi: int):
         self.lo = lo
-        self._at: list[int] = []  # the page offset of each squeezed character
-        parts = []
-        for m in _NON_SPACE.finditer(text, lo, hi):
-            parts.append(m.group())
-            self._at.extend(range(m.start(), m.end()))
-        self._squeezed = "".join(parts)
+        codes = code_points(text[lo:hi])
+        kept = ~np.isin(codes, WHITESPACE)
+        self._at: list[int] = (np.flatnonzero(kept) + lo).tolist()  # each one's page offset
+        self._squeezed = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
 
     def find(self, words: list[str], start: int) -> tuple[int, int] | None:
         """The span of the first match at or after page offset `start`."""
@@ -411,6 +412,3 @@ def _within_words(words: list[str]) -> list[int]:
         out.extend(range(j, j + len(w) - 1))
         j += len(w)
     return out
-
-
-_NON_SPACE = re.compile(r"\S+")
