@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -327,13 +328,18 @@ def test_word_start_patterns_find_what_finditer_finds(text):
 
 
 @pytest.mark.parametrize(
-    "pattern, text",
-    [(r"\b(?:|ab)", "ab ab"), (r"\bx*", "axb x"), (r"\b\d+", "a1 22 _3 4")],
+    "pattern, text, flags",
+    [
+        (r"\b(?:|ab)", "ab ab", 0),
+        (r"\bx*", "axb x", 0),
+        (r"\b\d+", "a1 22 _3 4", 0),
+        (r"\bfoo|bar", "xbar foo", 0),  # `bar` needs no boundary
+        (r"\ba", "éa a", 0),
+        (r"\ba", "éa a", re.ASCII),  # é is not a letter here, so a \b before its a
+    ],
 )
-def test_word_start_pattern_on_empty_and_plain_matches(pattern, text):
-    import re
-
+def test_word_start_pattern_on_empty_and_plain_matches(pattern, text, flags):
     from extract.rules import WordStartPattern
 
-    found = [m.span() for m in WordStartPattern(pattern).finditer(text)]
-    assert found == [m.span() for m in re.finditer(pattern, text)]
+    found = [m.span() for m in WordStartPattern(pattern, flags).finditer(text)]
+    assert found == [m.span() for m in re.finditer(pattern, text, flags)]

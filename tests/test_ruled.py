@@ -348,3 +348,14 @@ def test_cells_read_together_in_c_are_pdfplumbers_extract_text(chars, cell_of):
         cells[cell_of[i] if i < len(cell_of) else 0].append(i)
     expected = [plumber_utils.extract_text([chars[i] for i in held]) for held in cells]
     assert page.cell_texts(cells) == expected
+
+
+def test_a_cell_with_a_character_at_no_finite_place_is_read_in_python():
+    """NaN does not sort: such a cell is left to the Python reading (pdfplumber's pages
+    can hold one), whatever C would make of it."""
+    chars = [_char("A", 10, 5), _char("B", 20, 5), {**_char("C", 30, 5), "top": float("nan")}]
+    page = PageChars.from_records(chars)
+    assert page.cell_texts([[0, 1, 2], [0, 1]]) == [
+        cell_text([page.chars[i] for i in (0, 1, 2)]),
+        "A B",
+    ]

@@ -14,13 +14,20 @@
 #include <math.h>
 #include <string.h>
 
+/* PDFium's exports use the standard calling convention on 32-bit Windows (fpdfview.h). */
+#if defined(_WIN32) && !defined(_WIN64)
+#define FPDF_CALLCONV __stdcall
+#else
+#define FPDF_CALLCONV
+#endif
+
 typedef struct {
     float left, top, right, bottom; /* PDFium's FS_RECTF */
 } rectf;
 
-typedef int (*loose_box_fn)(void *textpage, int index, rectf *rect);
-typedef void *(*text_object_fn)(void *textpage, int index);
-typedef int (*is_generated_fn)(void *textpage, int index);
+typedef int (FPDF_CALLCONV *loose_box_fn)(void *textpage, int index, rectf *rect);
+typedef void *(FPDF_CALLCONV *text_object_fn)(void *textpage, int index);
+typedef int (FPDF_CALLCONV *is_generated_fn)(void *textpage, int index);
 
 /* chars(textpage, count, loose_box, text_object, is_generated)
  *   -> (boxes: float32 [count][4] as left, top, right, bottom;
@@ -56,11 +63,12 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     int8_t *generated_out = (int8_t *)PyBytes_AS_STRING(generated);
     rectf rect = {0.0f, 0.0f, 0.0f, 0.0f};
     for (int i = 0; i < count; i++) {
+        Py_ssize_t at = 4 * (Py_ssize_t)i;
         loose_box(page, i, &rect);
-        box_out[4 * i] = rect.left;
-        box_out[4 * i + 1] = rect.top;
-        box_out[4 * i + 2] = rect.right;
-        box_out[4 * i + 3] = rect.bottom;
+        box_out[at] = rect.left;
+        box_out[at + 1] = rect.top;
+        box_out[at + 2] = rect.right;
+        box_out[at + 3] = rect.bottom;
         object_out[i] = (uint64_t)(uintptr_t)text_object(page, i);
         generated_out[i] = (int8_t)is_generated(page, i);
     }
@@ -68,9 +76,9 @@ static PyObject *chars(PyObject *self, PyObject *args) {
 }
 
 
-typedef double (*font_size_fn)(void *textpage, int index);
-typedef int (*char_matrix_fn)(void *textpage, int index, float *matrix);
-typedef void *(*object_font_fn)(void *text_object);
+typedef double (FPDF_CALLCONV *font_size_fn)(void *textpage, int index);
+typedef int (FPDF_CALLCONV *char_matrix_fn)(void *textpage, int index, float *matrix);
+typedef void *(FPDF_CALLCONV *object_font_fn)(void *text_object);
 
 /* faces(textpage, indices: int32 bytes, font_size, char_matrix, text_object, object_font)
  *   -> (sizes: float64 [n]; matrices: float32 [n][4] as a, b, c, d (zero where it cannot
@@ -120,8 +128,8 @@ static PyObject *faces(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NNN)", sizes, matrices, fonts);
 }
 
-typedef int (*rect_fn)(void *textpage, int index, double *left, double *top, double *right,
-                       double *bottom);
+typedef int (FPDF_CALLCONV *rect_fn)(void *textpage, int index, double *left, double *top,
+                                     double *right, double *bottom);
 
 /* rects(textpage, count, get_rect) -> (boxes: float64 [count][4] as left, top, right,
  * bottom; read: int8 [count], 0 where PDFium could not give the rectangle)
@@ -148,10 +156,11 @@ static PyObject *rects(PyObject *self, PyObject *args) {
     for (int i = 0; i < count; i++) {
         double left = 0, top = 0, right = 0, bottom = 0;
         read_out[i] = get_rect(page, i, &left, &top, &right, &bottom) ? 1 : 0;
-        box_out[4 * i] = left;
-        box_out[4 * i + 1] = top;
-        box_out[4 * i + 2] = right;
-        box_out[4 * i + 3] = bottom;
+        Py_ssize_t at = 4 * (Py_ssize_t)i;
+        box_out[at] = left;
+        box_out[at + 1] = top;
+        box_out[at + 2] = right;
+        box_out[at + 3] = bottom;
     }
     return Py_BuildValue("(NN)", boxes, read);
 }
@@ -396,14 +405,15 @@ typedef struct {
     float a, b, c, d, e, f; /* PDFium's FS_MATRIX */
 } matrixf;
 
-typedef int (*count_fn)(void *parent);
-typedef void *(*page_object_fn)(void *page, int index);
-typedef void *(*form_object_fn)(void *form, unsigned long index);
-typedef int (*type_fn)(void *object);
-typedef int (*matrix_fn)(void *object, matrixf *matrix);
-typedef int (*bounds_fn)(void *object, float *left, float *bottom, float *right, float *top);
-typedef void *(*segment_fn)(void *path, int index);
-typedef int (*point_fn)(void *segment, float *x, float *y);
+typedef int (FPDF_CALLCONV *count_fn)(void *parent);
+typedef void *(FPDF_CALLCONV *page_object_fn)(void *page, int index);
+typedef void *(FPDF_CALLCONV *form_object_fn)(void *form, unsigned long index);
+typedef int (FPDF_CALLCONV *type_fn)(void *object);
+typedef int (FPDF_CALLCONV *matrix_fn)(void *object, matrixf *matrix);
+typedef int (FPDF_CALLCONV *bounds_fn)(void *object, float *left, float *bottom, float *right,
+                                       float *top);
+typedef void *(FPDF_CALLCONV *segment_fn)(void *path, int index);
+typedef int (FPDF_CALLCONV *point_fn)(void *segment, float *x, float *y);
 
 typedef struct {
     count_fn page_count, form_count, segment_count;
@@ -459,7 +469,9 @@ static int walk(const path_api *api, void *parent, int depth, int32_t container,
             int32_t matrix_ok = api->matrix(obj, &m) ? 1 : 0;
             int count = api->segment_count(obj);
             if (count < 0) count = 0;
-            int32_t first = (int32_t)(out->segment_ints.used / (2 * sizeof(int32_t)));
+            size_t segments = out->segment_ints.used / (2 * sizeof(int32_t));
+            if (segments + (size_t)count > INT32_MAX) return -1; /* reported as no memory */
+            int32_t first = (int32_t)segments;
             int32_t ints[5] = {container, bounds_ok, matrix_ok, first, count};
             float floats[10] = {left, bottom, right, top, m.a, m.b, m.c, m.d, m.e, m.f};
             if (put(&out->path_ints, ints, sizeof ints) || put(&out->path_floats, floats, sizeof floats))

@@ -86,7 +86,16 @@ def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> Face
         out.sizes[k] = pdfium_c.FPDFText_GetFontSize(textpage, i)
         obj = pdfium_c.FPDFText_GetTextObject(textpage, i)
         out.fonts[k] = _address(pdfium_c.FPDFTextObj_GetFont(obj)) if obj else 0
+    for array in (out.sizes, out.matrices, out.fonts):
+        array.flags.writeable = False  # as the C path's, made over bytes
     return out
+
+
+# pypdfium2's words for it (PdfTextPage.get_rect), so a page error reads the same
+_NO_RECT = (
+    "Failed to get rectangle. (Make sure count_rects() was called with default params "
+    "once before subsequent get_rect() calls.)"
+)
 
 
 def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, float, float]]:
@@ -100,12 +109,12 @@ def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, 
         left, top, right, bottom = (ctypes.c_double() for _ in range(4))
         for i in range(count):
             if not pdfium_c.FPDFText_GetRect(textpage, i, left, top, right, bottom):
-                raise pdfium.PdfiumError("Failed to get rectangle.")
+                raise pdfium.PdfiumError(_NO_RECT)
             out.append((left.value, bottom.value, right.value, top.value))
         return out
     boxes, read = compiled.rects(_address(textpage), count, _address(pdfium_c.FPDFText_GetRect))
     if b"\x00" in read:
-        raise pdfium.PdfiumError("Failed to get rectangle.")
+        raise pdfium.PdfiumError(_NO_RECT)
     flat = np.frombuffer(boxes, np.float64).tolist()
     return [(flat[k], flat[k + 3], flat[k + 2], flat[k + 1]) for k in range(0, len(flat), 4)]
 
@@ -121,6 +130,8 @@ def _python_chars(textpage, count: int) -> CharArrays:
         boxes[i] = (rect.left, rect.top, rect.right, rect.bottom)
         objects[i] = text_object(textpage, i) or 0
         generated[i] = pdfium_c.FPDFText_IsGenerated(textpage, i)
+    for array in (boxes, objects, generated):
+        array.flags.writeable = False  # as the C path's, made over bytes
     return CharArrays(boxes, objects, generated)
 
 

@@ -433,6 +433,9 @@ class PageChars:
     def __init__(self, chars: list[tuple], arrays: _Arrays, compiled: bool = True):
         self.chars, self.at = chars, arrays
         self.compiled = compiled and pdfium_loops.compiled is not None
+        # what C reads: upright, one code point, and a finite place (NaN would not sort)
+        finite = np.isfinite(arrays.x0) & np.isfinite(arrays.x1) & np.isfinite(arrays.top)
+        self._in_c = arrays.plain & finite
         self.mx = (arrays.x0 + arrays.x1) / 2
         self.my = (arrays.top + arrays.bottom) / 2
         self.by_middle = _Sorted(self.my, np.arange(len(chars)))
@@ -440,15 +443,17 @@ class PageChars:
 
     def cell_texts(self, cells: list[list[int]]) -> list[str]:
         """`cell_text` of each cell (its characters by index), in C where it was built.
-        Cells with a character that is not upright or not one code point are read in
-        Python (C reads them too, and its reading is dropped)."""
+        Cells with a character that is not upright, not one code point or not at a finite
+        place are read in Python (C reads them too, and its reading is dropped)."""
         if not self.compiled:
             return [cell_text([self.chars[i] for i in held]) for held in cells]
         bounds = np.cumsum([0] + [len(held) for held in cells], dtype=np.int64)
         at = np.fromiter(chain.from_iterable(cells), np.int64, int(bounds[-1]))
         a = self.at
-        texts = pdfium_loops.compiled.cell_texts(a.code, a.x0, a.x1, a.top, at, bounds)
-        odd = np.concatenate([[0], np.cumsum(~a.plain[at])])
+        code = np.ascontiguousarray(a.code, np.uint32)
+        x0, x1, top = (np.ascontiguousarray(v, np.float64) for v in (a.x0, a.x1, a.top))
+        texts = pdfium_loops.compiled.cell_texts(code, x0, x1, top, at, bounds)
+        odd = np.concatenate([[0], np.cumsum(~self._in_c[at])])
         for k in np.flatnonzero(odd[bounds[1:]] != odd[bounds[:-1]]).tolist():
             texts[k] = cell_text([self.chars[i] for i in cells[k]])
         return texts

@@ -50,8 +50,9 @@ class WordStartPattern:
 
     def __init__(self, pattern: str, flags: int = 0, word_start_scan: bool = True):
         self.pattern = re.compile(pattern, flags)  # the rule as written
-        fast = word_start_scan and pattern.startswith(r"\b")
+        fast = word_start_scan and _starts_at_word_boundary(pattern, flags)
         self._body = re.compile(pattern[2:], flags) if fast else None
+        self._boundary = re.compile(r"\b", flags)  # \b as the rule's flags read it
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self._body is None:
@@ -65,11 +66,22 @@ class WordStartPattern:
                     later for later in self.pattern.finditer(text) if later.start() >= start
                 )
                 return
-            if _BOUNDARY.match(text, start):
+            if self._boundary.match(text, start):
                 yield m
                 pos = end
             else:
                 pos = start + 1
 
 
-_BOUNDARY = re.compile(r"\b")
+def _starts_at_word_boundary(pattern: str, flags: int) -> bool:
+    """Whether every match must begin at the leading `\\b` (not `\\bfoo|bar`, whose `bar`
+    needs none). Read with `re`'s own parser; where that cannot say, no."""
+    if not pattern.startswith(r"\b"):
+        return False
+    try:
+        from re import _constants, _parser
+
+        first = _parser.parse(pattern, flags)[0]
+        return first == (_constants.AT, _constants.AT_BOUNDARY)
+    except Exception:  # a Python whose parser differs: scan as written
+        return False
