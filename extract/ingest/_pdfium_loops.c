@@ -25,6 +25,19 @@ typedef struct {
     float left, top, right, bottom; /* PDFium's FS_RECTF */
 } rectf;
 
+/* Uninitialised bytes objects of the given sizes: all of them, or none (-1, with the
+ * exception set). */
+static int new_outputs(int n, PyObject **out, const Py_ssize_t *sizes) {
+    for (int k = 0; k < n; k++) {
+        out[k] = PyBytes_FromStringAndSize(NULL, sizes[k]);
+        if (!out[k]) {
+            for (int j = 0; j < k; j++) Py_CLEAR(out[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 typedef int (FPDF_CALLCONV *loose_box_fn)(void *textpage, int index, rectf *rect);
 typedef void *(FPDF_CALLCONV *text_object_fn)(void *textpage, int index);
 typedef int (FPDF_CALLCONV *is_generated_fn)(void *textpage, int index);
@@ -49,15 +62,12 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     is_generated_fn is_generated = (is_generated_fn)(uintptr_t)generated_address;
     void *page = (void *)(uintptr_t)textpage;
 
-    PyObject *boxes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count * 4 * sizeof(float));
-    PyObject *objects = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count * sizeof(uint64_t));
-    PyObject *generated = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count);
-    if (!boxes || !objects || !generated) {
-        Py_XDECREF(boxes);
-        Py_XDECREF(objects);
-        Py_XDECREF(generated);
-        return NULL;
-    }
+    PyObject *out[3];
+    const Py_ssize_t sizes[3] = {(Py_ssize_t)count * 4 * (Py_ssize_t)sizeof(float),
+                                 (Py_ssize_t)count * (Py_ssize_t)sizeof(uint64_t),
+                                 (Py_ssize_t)count};
+    if (new_outputs(3, out, sizes)) return NULL;
+    PyObject *boxes = out[0], *objects = out[1], *generated = out[2];
     float *box_out = (float *)PyBytes_AS_STRING(boxes);
     uint64_t *object_out = (uint64_t *)PyBytes_AS_STRING(objects);
     int8_t *generated_out = (int8_t *)PyBytes_AS_STRING(generated);
@@ -104,15 +114,12 @@ static PyObject *faces(PyObject *self, PyObject *args) {
     Py_ssize_t n = index_length / (Py_ssize_t)sizeof(int32_t);
     const int32_t *indices = (const int32_t *)index_bytes;
 
-    PyObject *sizes = PyBytes_FromStringAndSize(NULL, n * sizeof(double));
-    PyObject *matrices = PyBytes_FromStringAndSize(NULL, n * 4 * sizeof(float));
-    PyObject *fonts = PyBytes_FromStringAndSize(NULL, n * sizeof(uint64_t));
-    if (!sizes || !matrices || !fonts) {
-        Py_XDECREF(sizes);
-        Py_XDECREF(matrices);
-        Py_XDECREF(fonts);
-        return NULL;
-    }
+    PyObject *out[3];
+    const Py_ssize_t lengths[3] = {n * (Py_ssize_t)sizeof(double),
+                                   n * 4 * (Py_ssize_t)sizeof(float),
+                                   n * (Py_ssize_t)sizeof(uint64_t)};
+    if (new_outputs(3, out, lengths)) return NULL;
+    PyObject *sizes = out[0], *matrices = out[1], *fonts = out[2];
     double *size_out = (double *)PyBytes_AS_STRING(sizes);
     float *matrix_out = (float *)PyBytes_AS_STRING(matrices);
     uint64_t *font_out = (uint64_t *)PyBytes_AS_STRING(fonts);
@@ -144,13 +151,11 @@ static PyObject *rects(PyObject *self, PyObject *args) {
     }
     rect_fn get_rect = (rect_fn)(uintptr_t)rect_address;
     void *page = (void *)(uintptr_t)textpage;
-    PyObject *boxes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count * 4 * sizeof(double));
-    PyObject *read = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count);
-    if (!boxes || !read) {
-        Py_XDECREF(boxes);
-        Py_XDECREF(read);
-        return NULL;
-    }
+    PyObject *out[2];
+    const Py_ssize_t sizes[2] = {(Py_ssize_t)count * 4 * (Py_ssize_t)sizeof(double),
+                                 (Py_ssize_t)count};
+    if (new_outputs(2, out, sizes)) return NULL;
+    PyObject *boxes = out[0], *read = out[1];
     double *box_out = (double *)PyBytes_AS_STRING(boxes);
     int8_t *read_out = (int8_t *)PyBytes_AS_STRING(read);
     for (int i = 0; i < count; i++) {

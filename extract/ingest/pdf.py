@@ -16,7 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument
 from extract.ingest.packs import Stamps
-from extract.ingest.pdfium_loops import text_rects
+from extract.ingest.pdfium_loops import address, text_rects
 from extract.ingest.ruled import (
     PageChars,
     PagePaths,
@@ -194,13 +194,9 @@ def _unstamp(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, stamps: Stamps)
 
 def _fonts(page: pdfium.PdfPage, ids: dict[int, int]) -> frozenset[int]:
     return frozenset(
-        ids.setdefault(_address(pdfium_c.FPDFTextObj_GetFont(obj)), len(ids))
+        ids.setdefault(address(pdfium_c.FPDFTextObj_GetFont(obj)), len(ids))
         for obj in _text_objects(page.raw)
     )
-
-
-def _address(pointer) -> int:
-    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
 
 def _text_objects(parent, in_form: bool = False, depth: int = 2) -> list:

@@ -34,11 +34,11 @@ def page_chars(textpage, count: int, use_compiled: bool = True) -> CharArrays:
     """The first `count` characters of a raw PDFium text page (FPDF_TEXTPAGE)."""
     if compiled is not None and use_compiled:
         boxes, objects, generated = compiled.chars(
-            _address(textpage),
+            address(textpage),
             count,
-            _address(pdfium_c.FPDFText_GetLooseCharBox),
-            _address(pdfium_c.FPDFText_GetTextObject),
-            _address(pdfium_c.FPDFText_IsGenerated),
+            address(pdfium_c.FPDFText_GetLooseCharBox),
+            address(pdfium_c.FPDFText_GetTextObject),
+            address(pdfium_c.FPDFText_IsGenerated),
         )
         return CharArrays(
             np.frombuffer(boxes, np.float32).reshape(count, 4),
@@ -62,12 +62,12 @@ def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> Face
     indices = np.ascontiguousarray(indices, np.int32)
     if compiled is not None and use_compiled:
         sizes, matrices, fonts = compiled.faces(
-            _address(textpage),
+            address(textpage),
             indices.tobytes(),
-            _address(pdfium_c.FPDFText_GetFontSize),
-            _address(pdfium_c.FPDFText_GetMatrix),
-            _address(pdfium_c.FPDFText_GetTextObject),
-            _address(pdfium_c.FPDFTextObj_GetFont),
+            address(pdfium_c.FPDFText_GetFontSize),
+            address(pdfium_c.FPDFText_GetMatrix),
+            address(pdfium_c.FPDFText_GetTextObject),
+            address(pdfium_c.FPDFTextObj_GetFont),
         )
         return FaceArrays(
             np.frombuffer(sizes, np.float64),
@@ -85,7 +85,7 @@ def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> Face
         out.matrices[k] = (m.a, m.b, m.c, m.d)
         out.sizes[k] = pdfium_c.FPDFText_GetFontSize(textpage, i)
         obj = pdfium_c.FPDFText_GetTextObject(textpage, i)
-        out.fonts[k] = _address(pdfium_c.FPDFTextObj_GetFont(obj)) if obj else 0
+        out.fonts[k] = address(pdfium_c.FPDFTextObj_GetFont(obj)) if obj else 0
     for array in (out.sizes, out.matrices, out.fonts):
         array.flags.writeable = False  # as the C path's, made over bytes
     return out
@@ -112,7 +112,7 @@ def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, 
                 raise pdfium.PdfiumError(_NO_RECT)
             out.append((left.value, bottom.value, right.value, top.value))
         return out
-    boxes, read = compiled.rects(_address(textpage), count, _address(pdfium_c.FPDFText_GetRect))
+    boxes, read = compiled.rects(address(textpage), count, address(pdfium_c.FPDFText_GetRect))
     if b"\x00" in read:
         raise pdfium.PdfiumError(_NO_RECT)
     flat = np.frombuffer(boxes, np.float64).tolist()
@@ -124,7 +124,7 @@ def _python_chars(textpage, count: int) -> CharArrays:
     objects = np.zeros(count, np.uint64)
     generated = np.zeros(count, np.int8)
     rect = pdfium_c.FS_RECTF()
-    text_object = _text_object_address()
+    text_object = _text_objectaddress()
     for i in range(count):
         pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect)
         boxes[i] = (rect.left, rect.top, rect.right, rect.bottom)
@@ -148,9 +148,6 @@ class PathRecords:
     paths: list[tuple[int, int, tuple[float, ...], int, tuple[float, ...], list[tuple]]]
 
 
-_SEGMENT = (int, int, float, float)  # type, closes, x, y
-
-
 def page_paths(page, use_compiled: bool = True) -> PathRecords:
     """Every path object of a raw PDFium page (FPDF_PAGE), forms entered 8 levels deep."""
     if compiled is None or not use_compiled:
@@ -169,7 +166,7 @@ def page_paths(page, use_compiled: bool = True) -> PathRecords:
         pdfium_c.FPDFPath_GetPathSegment,
         pdfium_c.FPDFPathSegment_GetPoint,
     )
-    raw = compiled.paths(_address(page), *map(_address, functions))
+    raw = compiled.paths(address(page), *map(address, functions))
     form_ints, form_floats, path_ints, path_floats, seg_ints, seg_floats = (
         np.frombuffer(b, np.int32 if k % 2 == 0 else np.float32).tolist() for k, b in enumerate(raw)
     )
@@ -231,11 +228,12 @@ def _matrix(obj) -> tuple[int, tuple[float, ...]]:
     return (1, (m.a, m.b, m.c, m.d, m.e, m.f)) if ok else (0, (0.0,) * 6)
 
 
-def _text_object_address():
+def _text_objectaddress():
     """FPDFText_GetTextObject returning the object's address as an int."""
     address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
     return ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(address)
 
 
-def _address(pointer) -> int:
+def address(pointer) -> int:
+    """A PDFium handle or function as an int (0 for NULL)."""
     return ctypes.cast(pointer, ctypes.c_void_p).value or 0
