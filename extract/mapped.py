@@ -13,6 +13,8 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass
 class MappedText:
@@ -21,7 +23,7 @@ class MappedText:
 
     @classmethod
     def identity(cls, text: str, start: int = 0) -> MappedText:
-        return cls(text, array("q", range(start, start + len(text) + 1)))
+        return cls(text, _array(np.arange(start, start + len(text) + 1, dtype=np.int64)))
 
     def __len__(self) -> int:
         return len(self.text)
@@ -40,12 +42,27 @@ class MappedText:
         A replacement's common prefix and suffix with the matched text keep their own
         offsets; the characters in between map to the first changed raw character.
         """
+        return self.subn(pattern, repl)[0]
+
+    def subn(
+        self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]
+    ) -> tuple[MappedText, int]:
+        """`sub`, and how many matches there were (as `re.subn`); the same object back
+        when nothing changed."""
+        if isinstance(repl, str) and len(repl) <= 1 and "\\" not in repl:
+            spans = [m.span() for m in pattern.finditer(self.text)]
+            if not spans:
+                return self, 0
+            if all(s < e for s, e in spans):
+                return self._replace_spans(pattern, spans, repl), len(spans)
         pieces: list[str] = []
         offs = array("q")
         pos = 0
         changed = False
+        count = 0
         expand = repl if callable(repl) else template(repl, pattern)
         for m in pattern.finditer(self.text):
+            count += 1
             new = expand(m)
             old = m.group(0)
             if new == old:
@@ -63,10 +80,32 @@ class MappedText:
             pieces.append(new)
             pos = e
         if not changed:
-            return self
+            return self, count
         pieces.append(self.text[pos:])
         offs.extend(self.offsets[pos:])
-        return MappedText("".join(pieces), offs)
+        return MappedText("".join(pieces), offs), count
+
+    def _replace_spans(
+        self, pattern: re.Pattern[str], spans: list[tuple[int, int]], char: str
+    ) -> MappedText:
+        """`subn`'s rules for a replacement of one character or none, without the general
+        loop's prefix and suffix bookkeeping: rules that fire on every line (CR LF line
+        ends, trailing spaces) made that loop the cost of normalising. A match keeps at
+        most one offset: the first character's when it is `char` or the last is not, else
+        the last one's."""
+        text, source = self.text, self.offsets
+        if char and all(e - s == 1 and text[s] == char for s, e in spans):
+            return self  # every match is already `char`
+        offsets = array("q")
+        pos = 0
+        for s, e in spans:
+            offsets.extend(source[pos:s])
+            if char:
+                kept = e - 1 if text[s] != char and text[e - 1] == char else s
+                offsets.append(source[kept])
+            pos = e
+        offsets.extend(source[pos:])
+        return MappedText(pattern.sub(char, text), offsets)
 
     def delete(self, spans: list[tuple[int, int]]) -> MappedText:
         """Remove the given (sorted, non-overlapping) spans."""
@@ -82,6 +121,12 @@ class MappedText:
         pieces.append(self.text[pos:])
         offs.extend(self.offsets[pos:])
         return MappedText("".join(pieces), offs)
+
+
+def _array(values: np.ndarray) -> array:
+    out = array("q")
+    out.frombytes(values.astype(np.int64, copy=False).tobytes())
+    return out
 
 
 def template(repl: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]:

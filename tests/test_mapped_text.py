@@ -131,3 +131,24 @@ def test_template_is_match_expand(text, repl):
                 template(repl, pattern)(m)
             continue
         assert template(repl, pattern)(m) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="ab\r\n \t", max_size=40),
+    pattern=st.sampled_from([r"\r\n?", r"[ \t]+$", r"a", r"ab?", r"b+a|\n", r"a*"]),
+    char=st.sampled_from(["", "\n", "a", "b", " "]),
+)
+def test_one_character_replacements_keep_the_map_of_the_general_loop(text, pattern, char):
+    """`subn`'s array path (a replacement of one character or none) gives the text, the
+    offsets, the count and the unchanged object of the per-match loop it stands in for."""
+    compiled = re.compile(pattern, re.MULTILINE)
+    start = MappedText.identity(text, 7)
+    fast, fast_count = start.subn(compiled, char)
+    loop, loop_count = start.subn(compiled, lambda m: char)  # a function: the loop
+    assert (fast.text, list(fast.offsets), fast_count) == (
+        loop.text,
+        list(loop.offsets),
+        loop_count,
+    )
+    assert (fast is start) == (loop is start)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.models import DocType
 from extract.structure import blocks
 from extract.structure.header import HeaderExtractor, access_level, key_decision_flag
 from extract.structure.lines import find_date
 from extract.structure.people import Person, people_from_lines, split_person
-from extract.structure.sections import find_headings, load_heading_rules, plausible_next
+from extract.structure.sections import HeadingLexicon, find_headings, plausible_next
 from tests.conftest import CORPUS, OCR_TEXT, PDF_REPORT, TABBED_TEXT
 
 
@@ -189,7 +193,7 @@ def test_numbered_paragraphs_and_lists_are_not_sections():
         "2.3 Delivery Plan Exception report\n\n3.1 None\n\n"
         "3. Issues, Options and Analysis of Options\n"
     )
-    found = [(h.number, h.text) for h in find_headings(text, load_heading_rules())]
+    found = [(h.number, h.text) for h in find_headings(text, HeadingLexicon.load())]
     assert found == [
         ("1", "Recommendation(s)"),
         ("2", "Introduction and Background"),
@@ -286,3 +290,55 @@ def test_every_span_lies_in_the_text(processed, path):
         for row in rows:
             assert 0 <= row.char_start <= row.char_end <= n, row
             assert 1 <= row.page <= result.pages
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "thurrock").glob("*.*")), ids=lambda p: p.name)
+def test_the_lexicon_regex_picks_the_rule_a_loop_over_the_rules_picks(processed, path):
+    """One regex of every standard heading, tried whole: on every line (and every line
+    after a section number) of the corpus, the first rule that matches, as a loop finds."""
+    from extract.structure.lines import collapse
+
+    lexicon = HeadingLexicon.load()
+    lines = processed(path).text.text.splitlines()
+    candidates = lines + [re.sub(r"^\s*[\d.]+\s*", "", ln) for ln in lines]
+    found = 0
+    for line in candidates:
+        clean = collapse(line).rstrip(":").strip()
+        expected = next((r for r in lexicon.rules if r.pattern.fullmatch(clean)), None)
+        assert lexicon.match(line) is expected, line
+        found += expected is not None
+    assert found  # the corpus papers have standard headings
+
+
+def test_collapse_folds_the_whitespace_re_folds():
+    """`collapse` splits on str whitespace; values were written with re's \\s+: the two
+    agree on every code point, so the fold is the same."""
+    from extract.structure.lines import collapse
+
+    for code in range(0x110000):
+        c = chr(code)
+        text = f"a{c}{c}b "
+        assert collapse(text) == re.sub(r"\s+", " ", text).strip(), hex(code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Report of", "Date", "Wards", "From", " ", "  ", "\t", ":", "\n", "x", "S"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_one_scan_finds_every_line_with_a_label(text):
+    """`_labelled` matches labels line by line only on the lines one scan of the whole
+    text lands on: those are every line where a label matches on its own."""
+    from bisect import bisect_right
+
+    from extract.structure.lines import lines_of
+
+    pattern = HeaderExtractor.load().pattern
+    lines = lines_of(text)
+    starts = [ln.start for ln in lines]
+    scanned = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
+    assert scanned == {i for i, ln in enumerate(lines) if pattern.search(ln.text)}

@@ -79,9 +79,9 @@ class Normaliser:
             if rule.stage != stage:
                 continue
             before = text
-            text = text.sub(rule.pattern, rule.replace)
+            text, matches = text.subn(rule.pattern, rule.replace)
             if text is not before:
-                hits[rule.id] += sum(1 for _ in rule.pattern.finditer(before.text))
+                hits[rule.id] += matches
         return text
 
     def normalise(self, pages: list[Page], *, is_pdf: bool) -> DocumentText:

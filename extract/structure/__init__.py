@@ -32,7 +32,7 @@ from extract.structure import blocks
 from extract.structure.header import Header, HeaderExtractor, key_decision_flag
 from extract.structure.lines import collapse, lines_of
 from extract.structure.meetings import MeetingRules, read_agenda, read_minutes
-from extract.structure.sections import build_sections, find_headings, load_heading_rules
+from extract.structure.sections import HeadingLexicon, build_sections, find_headings
 from extract.structure.tables import FoundTable, extract_tables
 
 _DIRECTOR_ROLE = re.compile(r"\bdirector\b|chief\s+executive|general\s+counsel", re.I)
@@ -72,12 +72,12 @@ class Structure:
 @dataclass(frozen=True)
 class StructureExtractor:
     header: HeaderExtractor
-    heading_rules: tuple
+    heading_rules: HeadingLexicon
     meetings: MeetingRules
 
     @classmethod
     def load(cls) -> StructureExtractor:
-        return cls(HeaderExtractor.load(), load_heading_rules(), MeetingRules.load())
+        return cls(HeaderExtractor.load(), HeadingLexicon.load(), MeetingRules.load())
 
     def analyse(
         self,

@@ -10,6 +10,7 @@ title) above the labelled rows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from extract.models import DocType
@@ -173,7 +174,14 @@ class HeaderExtractor:
     def _labelled(self, text: str, lines: list[Line], front: list[Line], header: Header) -> None:
         front_end = front[-1].end if front else 0
         anywhere: dict[str, tuple[Label, int, int, list[Line]]] = {}
-        for idx, line in enumerate(lines):
+        # The lines with a label: no label spans a line end, so one scan of the text finds
+        # them, and only those lines are matched one by one.
+        starts = [ln.start for ln in lines]
+        labelled = sorted(
+            {bisect_right(starts, m.start()) - 1 for m in self.pattern.finditer(text)}
+        )
+        for idx in labelled:
+            line = lines[idx]
             matches = list(self.pattern.finditer(line.text))
             for j, m in enumerate(matches):
                 label = self._label(m)

@@ -68,25 +68,34 @@ class Section:
     char_end: int
 
 
-def load_heading_rules() -> tuple[HeadingRule, ...]:
-    return tuple(
-        HeadingRule(
-            r["id"],
-            r["kind"],
-            r.get("type", ""),
-            int(r["level"]),
-            re.compile(r["pattern"], re.IGNORECASE),
+@dataclass(frozen=True)
+class HeadingLexicon:
+    """The standard headings, tried in file order; one regex of them all, so a line costs
+    one match, not one a rule (every line of every paper is tried)."""
+
+    rules: tuple[HeadingRule, ...]
+    pattern: re.Pattern[str]  # rule i's pattern as group "r<i>", in file order
+
+    @classmethod
+    def load(cls) -> HeadingLexicon:
+        rules = tuple(
+            HeadingRule(
+                r["id"],
+                r["kind"],
+                r.get("type", ""),
+                int(r["level"]),
+                re.compile(r["pattern"], re.IGNORECASE),
+            )
+            for r in load_jsonl("headings.jsonl")
         )
-        for r in load_jsonl("headings.jsonl")
-    )
+        # alternatives are tried in order, each to the end of the text before the next:
+        # the first rule whose pattern matches the whole text, as a loop over them finds
+        either = "|".join(f"(?P<r{i}>{rule.pattern.pattern})" for i, rule in enumerate(rules))
+        return cls(rules, re.compile(either, re.IGNORECASE))
 
-
-def lexicon_match(text: str, rules: tuple[HeadingRule, ...]) -> HeadingRule | None:
-    clean = collapse(text).rstrip(":").strip()
-    for rule in rules:
-        if rule.pattern.fullmatch(clean):
-            return rule
-    return None
+    def match(self, text: str) -> HeadingRule | None:
+        m = self.pattern.fullmatch(collapse(text).rstrip(":").strip())
+        return self.rules[int(m.lastgroup[1:])] if m else None
 
 
 def _number_tuple(number: str) -> tuple[int, ...]:
@@ -182,7 +191,7 @@ def _standalone(lines: list[Line], i: int) -> bool:
     return above and below
 
 
-def find_headings(text: str, rules: tuple[HeadingRule, ...], body_start: int = 0) -> list[Heading]:
+def find_headings(text: str, rules: HeadingLexicon, body_start: int = 0) -> list[Heading]:
     lines = [ln for ln in lines_of(text) if ln.start >= body_start]
     scan = _Scan(rules, _full_width(lines))
     for i, line in enumerate(lines):
@@ -209,7 +218,7 @@ class _Scan:
     """State of one pass over the lines: the headings so far, the last number accepted,
     and whether we are inside Implications (where "Financial" alone is a heading)."""
 
-    rules: tuple[HeadingRule, ...]
+    rules: HeadingLexicon
     full_width: int
     headings: list[Heading] = field(default_factory=list)
     last: tuple[int, ...] | None = None
@@ -218,7 +227,7 @@ class _Scan:
     def numbered(self, lines: list[Line], i: int, m: re.Match[str]) -> None:
         line = lines[i]
         rest, num = m.group("rest").strip(), m.group("num")
-        lex = lexicon_match(rest, self.rules)
+        lex = self.rules.match(rest)
         below = lines[i + 1] if i + 1 < len(lines) else None
         runs_on = below is not None and not below.blank
         full = runs_on and len(line.stripped) >= self.full_width
@@ -238,13 +247,13 @@ class _Scan:
 
     def unnumbered(self, lines: list[Line], i: int) -> None:
         line = lines[i]
-        lex = lexicon_match(line.text, self.rules)
+        lex = self.rules.match(line.text)
         if lex is not None:
             if len(line.stripped.split()) > MAX_HEADING_WORDS:
                 return
             heading, body = _continued(lines, i)
         elif run_in := _RUN_IN.match(line.text):
-            lex = lexicon_match(run_in.group("head"), self.rules)
+            lex = self.rules.match(run_in.group("head"))
             if lex is None or lex.kind not in RUN_IN_KINDS:
                 return
             heading, body = run_in.group("head"), line.start + run_in.start("rest")
