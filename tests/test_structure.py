@@ -330,15 +330,28 @@ def test_collapse_folds_the_whitespace_re_folds():
         max_size=30,
     ).map("".join)
 )
-def test_one_scan_finds_every_line_with_a_label(text):
-    """`_labelled` matches labels line by line only on the lines one scan of the whole
-    text lands on: those are every line where a label matches on its own."""
-    from bisect import bisect_right
-
+def test_a_label_is_only_ever_on_a_line_with_a_colon(text):
+    """`_labelled` tries only the lines with a colon: a label never matches without one."""
     from extract.structure.lines import lines_of
 
     pattern = HeaderExtractor.load().pattern
-    lines = lines_of(text)
-    starts = [ln.start for ln in lines]
-    scanned = {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(text)}
-    assert scanned == {i for i, ln in enumerate(lines) if pattern.search(ln.text)}
+    for line in lines_of(text):
+        if pattern.search(line.text):
+            assert ":" in line.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["and", "or", "either", "with", "brand", "Of", ",", "-", "–", " ", "\n", "x"]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_runs_on_is_the_search_of_the_whole_text(text):
+    """An item runs on when its text ends mid-phrase: searching the last few characters
+    says what searching all of it says (and no word of the rule is longer than the reach)."""
+    assert blocks._runs_on(text) == bool(blocks._RUNS_ON.search(text))
+    longest = max(len(w) for w in re.findall(r"[a-z]+", blocks._RUNS_ON.pattern))
+    assert longest <= blocks._RUNS_ON_REACH

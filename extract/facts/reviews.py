@@ -126,6 +126,17 @@ def canonical_name(raw: str) -> str:
     return re.sub(r"\s+Review$", "", name)
 
 
+# The characters `re` takes for an ASCII letter when ignoring case but `str.lower` does not
+# turn into it (a test tries every code point).
+_RE_CASE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def folded(text: str) -> str:
+    """Lower case, whitespace runs one space: where a case-insensitive pattern of words
+    joined by \\s+ matches, the words joined by spaces are in here."""
+    return " ".join(text.translate(_RE_CASE_FOLDS).lower().split())
+
+
 @dataclass(frozen=True)
 class ReviewFinder:
     rules: tuple[ReviewRule, ...]
@@ -133,6 +144,10 @@ class ReviewFinder:
     # Any review word. Most council papers have none, and the rules that need one are
     # slow to scan a long text with (names come before the word): they are skipped.
     any_type: re.Pattern[str]
+    # What a match of `any_type` must contain: a phrase, in the text folded by `folded`,
+    # or an acronym as written. Checked first: scanning for the pattern took longer.
+    phrases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
 
     @classmethod
     def load(cls) -> ReviewFinder:
@@ -154,7 +169,22 @@ class ReviewFinder:
             )
             needs_type = "{TYPE}" in r["pattern"]
             rules.append(ReviewRule(r["id"], re.compile(pattern), bool(r.get("alias")), needs_type))
-        return cls(tuple(rules), types, re.compile(type_pattern))
+        # a phrase of other than letters and spaces could match what `folded` does not keep
+        plain = all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", w) for w in words)
+        return cls(
+            tuple(rules),
+            types,
+            re.compile(type_pattern),
+            tuple(words) if plain else (),
+            tuple(acronyms) if plain else (),
+        )
+
+    def _typed(self, text: str) -> bool:
+        if self.phrases and not any(a in text for a in self.acronyms):
+            lowered = folded(text)
+            if not any(p in lowered for p in self.phrases):
+                return False
+        return self.any_type.search(text) is not None
 
     def review_type(self, words: str) -> ReviewType:
         key = re.sub(r"\s+", " ", words.strip())
@@ -163,7 +193,7 @@ class ReviewFinder:
     def find(self, text: str) -> list[Mention]:
         named: list[Mention] = []
         aliases: list[Mention] = []
-        typed = self.any_type.search(text) is not None
+        typed = self._typed(text)
         for rule in self.rules:
             if rule.needs_type and not typed:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from extract.structure.lines import CONTACT_LINE, collapse, lines_of, snake_case
 from extract.structure.people import (
@@ -42,6 +43,7 @@ _APPENDIX = re.compile(
 _LEAD_IN = re.compile(r":\s*$")
 # A line that ends mid-phrase: the next line continues it, whatever it looks like.
 _RUNS_ON = re.compile(r"(?:[,–-]|\b(?:and|or|of|the|to|by|in|for|with|either|on|a|an))\s*$", re.I)
+_RUNS_ON_REACH = 8  # the longest of _RUNS_ON's words and then some
 _LISTED = re.compile(r"^\s*(?:•\s*)?(?:\(?(?P<n>\d{1,2}|[A-Za-z])[.)])\s+(?P<title>\S.*)$")
 _ANY_STOP = re.compile(r"^\s*(?:•|\d{1,2}[.)]\s|[A-Z][A-Za-z ]{2,40}:)")
 
@@ -81,9 +83,9 @@ def split_items(body: str, offset: int) -> list[Item]:
             continue
         numbered = bool(items) and items[-1].number != ""
         lead_in = bool(items) and items[-1].text.rstrip().endswith(":")
-        runs_on = bool(items) and bool(_RUNS_ON.search(items[-1].text))
+        runs_on = bool(items) and _runs_on(items[-1].text)
         if (numbered and closed) or (
-            (numbered or lead_in) and not runs_on and _group_label(line, lines[k + 1 :])
+            (numbered or lead_in) and not runs_on and _group_label(line, islice(lines, k + 1, None))
         ):
             continue
         if (
@@ -112,6 +114,12 @@ def split_items(body: str, offset: int) -> list[Item]:
     for i in out:
         i.text = collapse(i.text)
     return out
+
+
+def _runs_on(text: str) -> bool:
+    """`_RUNS_ON` at the end of the text, the only place it can match: searched from a few
+    characters before it (an item's text grows line by line; searching it all was slow)."""
+    return bool(_RUNS_ON.search(text, max(0, len(text.rstrip()) - _RUNS_ON_REACH)))
 
 
 def _group_label(line, rest) -> bool:

@@ -73,6 +73,9 @@ _KEY_YES = re.compile(r"^\s*(?:yes|key)\b", re.I)
 _KEY_NO = re.compile(r"^\s*(?:no|non[- ]?key|n/?a|not\s+a\s+key)\b", re.I)
 
 
+_COLON = re.compile(":")
+
+
 @dataclass(frozen=True)
 class Label:
     rule: str
@@ -174,13 +177,10 @@ class HeaderExtractor:
     def _labelled(self, text: str, lines: list[Line], front: list[Line], header: Header) -> None:
         front_end = front[-1].end if front else 0
         anywhere: dict[str, tuple[Label, int, int, list[Line]]] = {}
-        # The lines with a label: no label spans a line end, so one scan of the text finds
-        # them, and only those lines are matched one by one.
+        # A label ends in a colon on its own line: only lines with a colon are tried.
         starts = [ln.start for ln in lines]
-        labelled = sorted(
-            {bisect_right(starts, m.start()) - 1 for m in self.pattern.finditer(text)}
-        )
-        for idx in labelled:
+        with_colon = sorted({bisect_right(starts, m.start()) - 1 for m in _COLON.finditer(text)})
+        for idx in with_colon:
             line = lines[idx]
             matches = list(self.pattern.finditer(line.text))
             for j, m in enumerate(matches):
