@@ -310,7 +310,25 @@ def test_day_month_year_is_the_date_dateparser_reads(year):
 
 _DATE_TEXT = st.lists(
     st.sampled_from(
-        ["1", "12", "31st", " ", "\n", "-", "x", "_", "é", "May", "June", "2024", "of"]
+        [
+            "1",
+            "12",
+            "31st",
+            " ",
+            "\n",
+            "-",
+            "x",
+            "_",
+            "é",
+            "May",
+            "June",
+            "2024",
+            "of",
+            "/",
+            ".",
+            "٣",
+            "3/4/24",
+        ]
     ),
     max_size=14,
 ).map("".join)
@@ -336,13 +354,19 @@ def test_word_start_patterns_find_what_finditer_finds(text):
         (r"\bfoo|bar", "xbar foo", 0),  # `bar` needs no boundary
         (r"\ba", "éa a", 0),
         (r"\ba", "éa a", re.ASCII),  # é is not a letter here, so a \b before its a
+        (r"(?<![\d./])\d+(?:/\d+)?", "1/2 3.4 /5 ١٢ 6", 0),  # any digit, any run start
+        (r"\b\d\d?", "a1 22 333 _3 4", 0),
     ],
 )
-def test_word_start_pattern_on_empty_and_plain_matches(pattern, text, flags):
-    from extract.rules import WordStartPattern
+def test_scanned_patterns_on_empty_and_plain_matches(pattern, text, flags):
+    from extract.rules import RulePattern
 
-    found = [m.span() for m in WordStartPattern(pattern, flags).finditer(text)]
-    assert found == [m.span() for m in re.finditer(pattern, text, flags)]
+    expected = [m.span() for m in re.finditer(pattern, text, flags)]
+    found = [m.span() for m in RulePattern(pattern, flags, word_start_scan=True).finditer(text)]
+    assert found == expected
+    if pattern.startswith((r"\b\d", "(?<!")):  # every match begins a run of digits
+        found = [m.span() for m in RulePattern(pattern, flags, digit_start=True).finditer(text)]
+        assert found == expected
 
 
 def test_folding_keeps_every_character_re_reads_as_a_letter():

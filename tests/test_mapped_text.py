@@ -152,3 +152,17 @@ def test_one_character_replacements_keep_the_map_of_the_general_loop(text, patte
         loop_count,
     )
     assert (fast is start) == (loop is start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(['6"', "24t", "26 th", " ", "December", "Dec", "\n", "x", "1", "and"]),
+        max_size=10,
+    ).map("".join)
+)
+def test_rules_scanned_from_digits_are_skipped_only_where_they_match_nothing(text):
+    for rule in _normaliser.rules:
+        if rule.scan is not None:
+            skipped = next(rule.scan.finditer(text), None) is None
+            assert skipped == (rule.pattern.search(text) is None), rule.id

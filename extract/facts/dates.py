@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import dateparser
 
-from extract.rules import WordStartPattern, load_jsonl
+from extract.rules import RulePattern, digit_run_starts, load_jsonl
 
 _FULL_MONTHS = [
     "January",
@@ -93,7 +93,7 @@ _SETTINGS = {
 @dataclass(frozen=True)
 class DateRule:
     id: str
-    pattern: WordStartPattern
+    pattern: RulePattern
 
 
 @dataclass
@@ -136,14 +136,19 @@ class DateFinder:
             pattern = r["pattern"]
             for key, value in _PLACEHOLDERS.items():
                 pattern = pattern.replace(key, value)
-            scan = bool(r.get("word_start_scan"))
-            rules.append(DateRule(r["id"], WordStartPattern(pattern, word_start_scan=scan)))
+            scan = RulePattern(
+                pattern,
+                word_start_scan=bool(r.get("word_start_scan")),
+                digit_start=bool(r.get("digit_start")),
+            )
+            rules.append(DateRule(r["id"], scan))
         return cls(tuple(rules))
 
     def find(self, text: str, reference: dt.date | None) -> list[FoundDate]:
         matches = []
+        digit_runs = digit_run_starts(text)
         for rule in self.rules:
-            for m in rule.pattern.finditer(text):
+            for m in rule.pattern.finditer(text, digit_runs):
                 s, e = _span(m)
                 matches.append((s, -(e - s), rule.id, m))
         matches.sort(key=lambda x: (x[0], x[1], x[2]))

@@ -4,7 +4,8 @@ Stages, each a list of rules in `rules/normalise.jsonl`: `chars` (all inputs), `
 (text inputs only), `ocr` (all inputs; the rules are narrow enough to be safe on clean
 text), `layout` (bullets and list numbering, all inputs). Running headers, footers and page
 numbers are dropped from PDFs between `chars` and the rest. Every edit keeps the map from
-normalised characters back to the raw text.
+normalised characters back to the raw text. A rule marked `digit_start` (every match begins
+a run of digits) is first looked for only there, and skipped where it matches nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from extract.mapped import MappedText, join
 from extract.models import Page
-from extract.rules import load_jsonl
+from extract.rules import RulePattern, load_jsonl
 from extract.settings import NormaliseSettings
 
 PAGE_SEPARATOR = "\n\f\n"
@@ -46,6 +47,9 @@ class Rule:
     pattern: re.Pattern[str]
     replace: str | Callable[[re.Match[str]], str]
     ocr_signal: bool
+    # a faster scan of the same pattern, where the rule says how: it tells whether the
+    # rule matches at all (most pages have no OCR damage), before the mapped replace
+    scan: RulePattern | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Normaliser:
             for f in r.get("flags", ""):
                 flags |= _FLAGS[f]
             repl = _REPLACE_FUNCTIONS[r["replace_fn"]] if "replace_fn" in r else r["replace"]
+            scan = (
+                RulePattern(r["pattern"], flags, digit_start=True) if r.get("digit_start") else None
+            )
             rules.append(
                 Rule(
                     r["id"],
@@ -70,6 +77,7 @@ class Normaliser:
                     re.compile(r["pattern"], flags),
                     repl,
                     bool(r.get("ocr_signal")),
+                    scan,
                 )
             )
         return cls(tuple(rules), settings or NormaliseSettings())
@@ -78,6 +86,8 @@ class Normaliser:
         for rule in self.rules:
             if rule.stage != stage:
                 continue
+            if rule.scan is not None and next(rule.scan.finditer(text.text), None) is None:
+                continue  # no match: the same as the replace finding none
             before = text
             text, matches = text.subn(rule.pattern, rule.replace)
             if text is not before:
