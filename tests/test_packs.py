@@ -120,10 +120,14 @@ ITEMS = [
 
 
 @pytest.fixture(scope="module")
-def made_pack():
+def pack_pdf():
     front = CORPUS / "2025-03-04-cabinet-agenda-frontsheet.pdf"
-    items = [(n, [CORPUS / f for f in files]) for n, files in ITEMS]
-    data, truth, blank = build_pack(front, items)
+    return build_pack(front, [(n, [CORPUS / f for f in files]) for n, files in ITEMS])
+
+
+@pytest.fixture(scope="module")
+def made_pack(pack_pdf):
+    data, truth, blank = pack_pdf
     processor = Processor.build(IngestSettings())
     return processor, processor.process(Path("pack.pdf"), data, "pack"), truth, blank
 
@@ -244,3 +248,59 @@ def test_a_real_supplement_pack():
     assert "Agenda Item" not in report.text.text
     assert result.parts[2].result.structure.header["meeting_date"] == "2025-01-09"
     assert "meeting_date" in result.parts[2].from_pack
+
+
+@pytest.mark.parametrize("c_loops", [True, False])
+def test_an_objects_letters_are_its_text_without_whitespace(splitter, pack_pdf, c_loops):
+    """The reader rules out text objects that cannot be stamps from their characters
+    before asking PDFium for their text: the characters (whitespace left out) are that
+    text's, and every stamp's match the stamp pattern without its whitespace."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest.pdf import _object_letters, _object_text, _text_objects
+    from extract.ingest.pdfium_loops import address
+
+    stamps = splitter.stamps()
+    pdf = pdfium.PdfDocument(pack_pdf[0])
+    found = 0
+    for i in range(len(pdf)):
+        page = pdf[i]
+        textpage = page.get_textpage()
+        letters = _object_letters(textpage, c_loops)
+        for obj in _text_objects(page.raw, depth=0):
+            text = _object_text(obj, textpage)
+            assert letters.get(address(obj), "") == "".join(text.split())
+            if stamps.is_stamp(text.strip()):
+                found += 1
+                assert stamps.letters.fullmatch(letters[address(obj)])
+        textpage.close()
+        page.close()
+    pdf.close()
+    assert found  # the made pack is stamped
+
+
+@pytest.mark.parametrize(
+    "pattern, text",
+    [
+        (r"page\s+\d{1,4}", "Page   12"),
+        (r"agenda\s*item\s+?(?P<n>\d+)", "AGENDA ITEM 7"),
+        (r"a\s{1,3}b", "a \t b"),
+    ],
+)
+def test_a_pattern_without_whitespace_matches_the_text_without_it(pattern, text):
+    import re
+
+    from extract.ingest.packs import without_whitespace
+
+    compiled = re.compile(pattern, re.IGNORECASE)
+    assert compiled.fullmatch(text)
+    assert without_whitespace(compiled).fullmatch("".join(text.split()))
+
+
+@pytest.mark.parametrize("pattern", [r"page.\d", r"page[^x]\d", r"page \d", r"page\W\d"])
+def test_a_pattern_that_could_match_whitespace_otherwise_has_no_letters_form(pattern):
+    import re
+
+    from extract.ingest.packs import without_whitespace
+
+    assert without_whitespace(re.compile(pattern)) is None

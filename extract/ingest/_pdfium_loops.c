@@ -86,6 +86,37 @@ static PyObject *chars(PyObject *self, PyObject *args) {
 }
 
 
+typedef unsigned int (FPDF_CALLCONV *unicode_fn)(void *textpage, int index);
+
+/* object_chars(textpage, count, FPDFText_GetTextObject, FPDFText_GetUnicode):
+   (objects: uint64[count], unicodes: uint32[count]) */
+static PyObject *object_chars(PyObject *self, PyObject *args) {
+    unsigned long long textpage, object_address, unicode_address;
+    int count;
+    if (!PyArg_ParseTuple(args, "KiKK", &textpage, &count, &object_address, &unicode_address))
+        return NULL;
+    if (count < 0 || !textpage || !object_address || !unicode_address) {
+        PyErr_SetString(PyExc_ValueError,
+                        "object_chars: a null text page or function, or a negative count");
+        return NULL;
+    }
+    text_object_fn text_object = (text_object_fn)(uintptr_t)object_address;
+    unicode_fn unicode = (unicode_fn)(uintptr_t)unicode_address;
+    void *page = (void *)(uintptr_t)textpage;
+
+    PyObject *out[2];
+    const Py_ssize_t sizes[2] = {(Py_ssize_t)count * (Py_ssize_t)sizeof(uint64_t),
+                                 (Py_ssize_t)count * (Py_ssize_t)sizeof(uint32_t)};
+    if (new_outputs(2, out, sizes)) return NULL;
+    uint64_t *object_out = (uint64_t *)PyBytes_AS_STRING(out[0]);
+    uint32_t *unicode_out = (uint32_t *)PyBytes_AS_STRING(out[1]);
+    for (int i = 0; i < count; i++) {
+        object_out[i] = (uint64_t)(uintptr_t)text_object(page, i);
+        unicode_out[i] = (uint32_t)unicode(page, i);
+    }
+    return Py_BuildValue("(NN)", out[0], out[1]);
+}
+
 typedef double (FPDF_CALLCONV *font_size_fn)(void *textpage, int index);
 typedef int (FPDF_CALLCONV *char_matrix_fn)(void *textpage, int index, float *matrix);
 typedef void *(FPDF_CALLCONV *object_font_fn)(void *text_object);
@@ -555,6 +586,7 @@ static PyObject *paths(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Every character's loose box, text object and generated flag."},
+    {"object_chars", object_chars, METH_VARARGS, "Every character's text object and unicode."},
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
     {"cell_texts", cell_texts, METH_VARARGS, "pdfplumber's extract_text of many cells at once."},

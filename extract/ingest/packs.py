@@ -33,6 +33,10 @@ class Stamps:
     marker: re.Pattern[str]  # an item's stamp, on the first page of each item
     stamp: re.Pattern[str]  # any stamp: an item's, or the pack's page number
     edge_lines: int
+    # `stamp` with its whitespace taken out: what a stamp's characters other than spaces
+    # match, in order. The reader asks PDFium for a text object's text only where its
+    # characters can make a stamp (asking is slow). None: the pattern does not allow it.
+    letters: re.Pattern[str] | None = None
 
     def marks_item(self, text: str) -> bool:
         return any(self.marker.fullmatch(ln) for ln in _edge_lines(text, self.edge_lines))
@@ -153,10 +157,46 @@ class PackSplitter:
             return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules), re.IGNORECASE)
 
         markers = self._of("item_marker")
-        return Stamps(one(markers), one([*markers, *self._of("printed_page")]), self.edge_lines)
+        stamp = one([*markers, *self._of("printed_page")])
+        return Stamps(one(markers), stamp, self.edge_lines, without_whitespace(stamp))
 
     def _of(self, kind: str) -> list[PackRule]:
         return [r for r in self.rules if r.kind == kind]
+
+
+# \s however repeated (lazily too); and what could still match whitespace once it is gone
+_WHITESPACE_ITEM = re.compile(r"\\s(?:[*+?]|\{\d*,?\d*\})?\??")
+_MATCHES_SPACE = (
+    ".",
+    "\\s",
+    "\\W",
+    "\\D",
+    "[^",
+    " ",
+    "\\t",
+    "\\n",
+    "\\r",
+    "\\f",
+    "\\v",
+    "\\x",
+    "\\u",
+    "\\U",
+    "\\N",
+    "\\0",
+    "(?x",
+    "(?#",
+    "\\\\",
+)
+
+
+def without_whitespace(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The pattern with each `\\s` item taken out: whatever the pattern matches, with its
+    whitespace deleted, this matches. None when anything else in it could match
+    whitespace (a dot, a negated set, an escape) and the claim might not hold."""
+    bare = _WHITESPACE_ITEM.sub("", pattern.pattern)
+    if any(item in bare.replace("\\.", "") for item in _MATCHES_SPACE):
+        return None
+    return re.compile(bare, pattern.flags)
 
 
 def _edge_lines(text: str, n: int) -> list[str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ctypes
 import io
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extract.ingest.base import IngestError, RawDocument
+from extract.ingest.base import WHITESPACE, IngestError, RawDocument
 from extract.ingest.packs import Stamps
-from extract.ingest.pdfium_loops import address, text_rects
+from extract.ingest.pdfium_loops import address, object_chars, text_rects
 from extract.ingest.ruled import (
     PageChars,
     PagePaths,
@@ -113,7 +114,7 @@ def _read_pages(
                 if stamps is not None:
                     stamped = stamped or stamps.marks_item(text)
                     if stamped:
-                        taken = _unstamp(page, textpage, stamps)
+                        taken = _unstamp(page, textpage, stamps, settings.tables.c_loops)
                         fonts = _fonts(page, font_ids)
                     if taken:
                         textpage.close()
@@ -180,16 +181,41 @@ def _read_pages(
     return doc
 
 
-def _unstamp(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, stamps: Stamps) -> list[str]:
+def _unstamp(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, stamps: Stamps, c_loops: bool = True
+) -> list[str]:
     """Take the stamps off the page (in memory: a new text page no longer sees them)."""
     found = []
+    letters = _object_letters(textpage, c_loops) if stamps.letters is not None else None
     for obj in _text_objects(page.raw, depth=0):
+        if letters is not None and not stamps.letters.fullmatch(letters.get(address(obj), "")):
+            continue  # its characters cannot make a stamp
         text = _object_text(obj, textpage).strip()
         if stamps.is_stamp(text):
             found.append(text)
             pdfium_c.FPDFPage_RemoveObject(page.raw, obj)
             pdfium_c.FPDFPageObj_Destroy(obj)
     return found
+
+
+def _object_letters(textpage: pdfium.PdfTextPage, c_loops: bool) -> dict[int, str]:
+    """Each text object's characters other than whitespace, in the text page's order.
+
+    PDFium's text of an object (FPDFTextObj_GetText) is these, with spaces and line breaks
+    put between them: so the stamp pattern without its whitespace rules out most objects
+    before they are asked for, and asking costs a pass over the page's characters each.
+    """
+    count = pdfium_c.FPDFText_CountChars(textpage.raw)
+    objects, unicodes = object_chars(textpage.raw, max(count, 0), c_loops)
+    keep = (unicodes != 0) & ~np.isin(unicodes, WHITESPACE)  # PDFium leaves out 0
+    objects, unicodes = objects[keep], unicodes[keep]
+    order = np.argsort(objects, kind="stable")
+    objects = objects[order]
+    text = unicodes[order].tobytes().decode("utf-32-le", "replace")
+    cuts = (np.flatnonzero(objects[1:] != objects[:-1]) + 1).tolist()
+    starts = [0, *cuts]
+    ends = [*cuts, len(text)]
+    return {int(objects[a]): text[a:b] for a, b in zip(starts, ends, strict=True) if a < b}
 
 
 def _fonts(page: pdfium.PdfPage, ids: dict[int, int]) -> frozenset[int]:

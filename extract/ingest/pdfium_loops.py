@@ -48,6 +48,26 @@ def page_chars(textpage, count: int, use_compiled: bool = True) -> CharArrays:
     return _python_chars(textpage, count)
 
 
+def object_chars(textpage, count: int, use_compiled: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The text object (address) and unicode of each of the first `count` characters."""
+    if compiled is not None and use_compiled:
+        objects, unicodes = compiled.object_chars(
+            address(textpage),
+            count,
+            address(pdfium_c.FPDFText_GetTextObject),
+            address(pdfium_c.FPDFText_GetUnicode),
+        )
+        return np.frombuffer(objects, np.uint64), np.frombuffer(unicodes, np.uint32)
+    text_object = _text_objectaddress()
+    objects = np.array([text_object(textpage, i) or 0 for i in range(count)], np.uint64)
+    unicodes = np.array(
+        [pdfium_c.FPDFText_GetUnicode(textpage, i) for i in range(count)], np.uint32
+    )
+    for array in (objects, unicodes):
+        array.flags.writeable = False  # as the C path's, made over bytes
+    return objects, unicodes
+
+
 @dataclass(frozen=True)
 class FaceArrays:
     """What the characters of a text object share, read at one character of each."""
