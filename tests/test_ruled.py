@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.ingest.pdf import read_pdf
-from extract.ingest.ruled import Char, PageChars, _edges, cell_text, read_table
+from extract.ingest.ruled import Char, PageChars, _edges, cell_text, edge_record, read_table
 from extract.models import TableSource
 from extract.settings import PdfSettings, TableFinder, TableSettings
 
@@ -29,7 +29,8 @@ def _ruled(data: bytes, finder: TableFinder):
 
 
 def _orientations(edges):
-    return sorted(((e["object_type"], e["orientation"]) for e in edges), key=str)
+    records = [edge_record(e) for e in edges]
+    return sorted(((e["object_type"], e["orientation"]) for e in records), key=str)
 
 
 @pytest.mark.parametrize(
@@ -359,3 +360,50 @@ def test_a_cell_with_a_character_at_no_finite_place_is_read_in_python():
         cell_text([page.chars[i] for i in (0, 1, 2)]),
         "A B",
     ]
+
+
+def test_space_and_member_tests_are_isin():
+    import numpy as np
+
+    from extract.ingest.base import WHITESPACE, is_one_of, is_space
+
+    codes = np.concatenate(
+        [np.arange(0x3100, dtype=np.uint32), np.array([0x10FFFF, 0xFFFFFFFF], np.uint32)]
+    )
+    assert (is_space(codes) == np.isin(codes, WHITESPACE)).all()
+    assert (is_one_of(codes, (0, 10, 0xFFFE)) == np.isin(codes, [0, 10, 0xFFFE])).all()
+
+
+_drawn_edge = st.tuples(
+    st.sampled_from(["line", "rect_edge", "curve_edge"]),
+    st.sampled_from(["h", "v", None]),
+    st.integers(0, 12),
+    st.integers(0, 12),
+    st.integers(0, 6),
+    st.sampled_from([0.0, 0.4, 1.5, 2.9, 3.0, 3.2, -0.7]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_drawn_edge, max_size=40), st.sampled_from([0.0, 3.0]))
+def test_edges_merged_as_tuples_are_pdfplumbers(drawn, snap):
+    """Filtering, snapping and joining edge tuples gives pdfplumber's edge records: the
+    same values (to the last bit) in the same order."""
+    from extract.ingest.ruled import _edge, _PageView, _TableFinder
+
+    edges = []
+    for kind, orientation, a, b, length, jitter in drawn:
+        x, y = 10.0 * a + jitter, 10.0 * b - jitter / 3
+        if orientation == "h":
+            edges.append(_edge(kind, x, y, x + 5.0 * length, y, "h"))
+        elif orientation == "v":
+            edges.append(_edge(kind, x, y, x, y + 5.0 * length + jitter, "v"))
+        else:
+            edges.append(_edge(kind, x, y, x + length, y + length, None))
+    settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+    settings["snap_tolerance"] = snap
+    bbox = (0.0, 0.0, 200.0, 200.0)
+    ours = _TableFinder(_PageView(bbox, edges), settings)
+    theirs = plumber_table.TableFinder(_PageView(bbox, [edge_record(e) for e in edges]), settings)
+    assert ours.edges == theirs.edges
+    assert [t.bbox for t in ours.tables] == [t.bbox for t in theirs.tables]

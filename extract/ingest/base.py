@@ -13,6 +13,24 @@ from extract.models import ErrorType, Page, Problem, SourceFormat
 WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], np.uint32)
 
 
+_SPACE_TABLE = np.zeros(0x3001, bool)
+_SPACE_TABLE[WHITESPACE] = True
+
+
+def is_space(codes: np.ndarray) -> np.ndarray:
+    """Which code points are whitespace: `np.isin(codes, WHITESPACE)` by table look-up
+    (isin sorts both arrays at every call)."""
+    return _SPACE_TABLE[np.minimum(codes, 0x3000)] & (codes <= 0x3000)
+
+
+def is_one_of(codes: np.ndarray, members: tuple[int, ...]) -> np.ndarray:
+    """`np.isin` for a few code points."""
+    out = np.zeros(codes.shape, bool)
+    for member in members:
+        out |= codes == member
+    return out
+
+
 def code_points(text: str) -> np.ndarray:
     """The text as an array of code points (lone surrogates kept)."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)

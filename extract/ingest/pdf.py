@@ -15,7 +15,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extract.ingest.base import WHITESPACE, IngestError, RawDocument
+from extract.ingest.base import IngestError, RawDocument, is_space
 from extract.ingest.packs import Stamps
 from extract.ingest.pdfium_loops import address, object_chars, text_rects
 from extract.ingest.ruled import (
@@ -207,7 +207,7 @@ def _object_letters(textpage: pdfium.PdfTextPage, c_loops: bool) -> dict[int, st
     """
     count = pdfium_c.FPDFText_CountChars(textpage.raw)
     objects, unicodes = object_chars(textpage.raw, max(count, 0), c_loops)
-    keep = (unicodes != 0) & ~np.isin(unicodes, WHITESPACE)  # PDFium leaves out 0
+    keep = (unicodes != 0) & ~is_space(unicodes)  # PDFium leaves out 0
     objects, unicodes = objects[keep], unicodes[keep]
     order = np.argsort(objects, kind="stable")
     objects = objects[order]

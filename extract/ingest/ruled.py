@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import chain, groupby, pairwise
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -27,7 +27,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.ingest import pdfium_loops
-from extract.ingest.base import WHITESPACE, code_points
+from extract.ingest.base import code_points, is_one_of, is_space
 from extract.ingest.pdfium_loops import char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
@@ -46,7 +46,7 @@ class PagePaths:
     """A page's drawn paths: how many objects, and pdfplumber-style edges from them."""
 
     count: int
-    edges: list[dict]
+    edges: list[Edge]  # see EDGE_KEYS
     bounds: list[tuple[float, float, float, float]]  # each object's left, bottom, right, top
 
 
@@ -55,7 +55,7 @@ class _PageView:
     """What pdfplumber's TableFinder reads of a page when it looks for lines."""
 
     bbox: tuple[float, float, float, float]
-    edges: list[dict]
+    edges: list  # Edge tuples for _TableFinder; records for pdfplumber's own get_edges
 
 
 def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> PagePaths:
@@ -64,7 +64,7 @@ def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> Pa
     containers = [_IDENTITY]  # the matrix from each container's space to the page's
     for parent, matrix_ok, matrix in records.forms:
         containers.append(_compose(matrix if matrix_ok else _IDENTITY, containers[parent]))
-    edges: list[dict] = []
+    edges: list[Edge] = []
     bounds: list[tuple[float, float, float, float]] = []
     for where, bounds_ok, box, matrix_ok, matrix, segments in records.paths:
         container = containers[where]
@@ -125,7 +125,7 @@ def _subpaths(segments: list[tuple], matrix: Matrix) -> list[tuple[str, list[tup
     return out
 
 
-def _edges(shape: str, pts: list[tuple[float, float]]) -> list[dict]:
+def _edges(shape: str, pts: list[tuple[float, float]]) -> list[Edge]:
     """pdfminer's reading of a subpath (line, rectangle or curve) as pdfplumber's edges."""
     if len(shape) > 3 and shape.endswith("lh") and pts[-2] == pts[0]:
         shape, pts = shape[:-2] + "h", pts[:-2] + pts[-1:]
@@ -152,19 +152,21 @@ def _edges(shape: str, pts: list[tuple[float, float]]) -> list[dict]:
     return out
 
 
-def _edge(kind: str, x0: float, y0: float, x1: float, y1: float, orientation) -> dict:
+# An edge is a tuple of pdfplumber's edge record's values, in its keys' order (a dict an
+# edge, for every path of every page, cost more than the table search on them).
+EDGE_KEYS = ("object_type", "x0", "x1", "top", "bottom", "doctop", "width", "height", "orientation")
+_KIND, _X0, _X1, _TOP, _BOTTOM, _DOCTOP, _WIDTH, _HEIGHT, _ORIENTATION = range(9)
+Edge = tuple
+
+
+def _edge(kind: str, x0: float, y0: float, x1: float, y1: float, orientation) -> Edge:
     left, right, top, bottom = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
-    return {
-        "object_type": kind,
-        "x0": left,
-        "x1": right,
-        "top": top,
-        "bottom": bottom,
-        "doctop": top,
-        "width": right - left,
-        "height": bottom - top,
-        "orientation": orientation,
-    }
+    return (kind, left, right, top, bottom, top, right - left, bottom - top, orientation)
+
+
+def edge_record(edge: Edge) -> dict:
+    """pdfplumber's edge record."""
+    return dict(zip(EDGE_KEYS, edge, strict=True))
 
 
 def find_ruled(
@@ -204,7 +206,7 @@ def find_ruled(
 
 class _TableFinder(plumber_table.TableFinder):
     """pdfplumber's TableFinder (0.11: its `__init__`, step by step) with the edges-to-cells
-    step indexed: two thirds of its time went there."""
+    step indexed (two thirds of its time went there), and the edges merged as tuples."""
 
     def __init__(self, page, settings: dict):
         self.page = page
@@ -220,6 +222,98 @@ class _TableFinder(plumber_table.TableFinder):
             plumber_table.Table(self.page, group)
             for group in plumber_table.cells_to_tables(self.cells)
         ]
+
+    def get_edges(self) -> list[dict]:
+        """pdfplumber's `get_edges` for ruled tables (strategy "lines" both ways, no
+        explicit lines): the same edges, the same values, in the same order (a property
+        test compares them); any other settings are left to pdfplumber's own."""
+        settings = self.settings
+        lines = settings.vertical_strategy == settings.horizontal_strategy == "lines"
+        if not lines or settings.explicit_vertical_lines or settings.explicit_horizontal_lines:
+            self.page = _PageView(self.page.bbox, [edge_record(e) for e in self.page.edges])
+            return super().get_edges()
+        least = settings.edge_min_length_prefilter
+        edges = [e for e in self.page.edges if e[_ORIENTATION] == "v" and e[_HEIGHT] >= least]
+        edges += [e for e in self.page.edges if e[_ORIENTATION] == "h" and e[_WIDTH] >= least]
+        edges = merge_edges(
+            edges,
+            settings.snap_x_tolerance,
+            settings.snap_y_tolerance,
+            settings.join_x_tolerance,
+            settings.join_y_tolerance,
+        )
+        least = settings.edge_min_length
+        return [
+            edge_record(e)
+            for e in edges
+            if (e[_HEIGHT] if e[_ORIENTATION] == "v" else e[_WIDTH]) >= least
+        ]
+
+
+def merge_edges(
+    edges: list[Edge], snap_x: float, snap_y: float, join_x: float, join_y: float
+) -> list[Edge]:
+    """pdfplumber's `merge_edges` (snap, then join) over edge tuples, step for step: the
+    same clusters, sums in the same order, the same float operations."""
+    if snap_x > 0 or snap_y > 0:
+        edges = _snap([e for e in edges if e[_ORIENTATION] == "v"], _X0, snap_x) + _snap(
+            [e for e in edges if e[_ORIENTATION] == "h"], _TOP, snap_y
+        )
+
+    def group(edge: Edge) -> tuple[str, float]:
+        return ("h", edge[_TOP]) if edge[_ORIENTATION] == "h" else ("v", edge[_X0])
+
+    out: list[Edge] = []
+    for (orientation, _), items in groupby(sorted(edges, key=group), key=group):
+        out += _join(items, orientation, join_x if orientation == "h" else join_y)
+    return out
+
+
+def _snap(edges: list[Edge], key: int, tolerance: float) -> list[Edge]:
+    """pdfplumber's `snap_objects`: edges within `tolerance` of each other (chained) moved
+    to their cluster's mean, clusters in order of value, each in the edges' order."""
+    values = [e[key] for e in edges]
+    cluster_of = plumber_utils.make_cluster_dict(values, tolerance)
+    order = sorted(range(len(edges)), key=lambda i: cluster_of.get(values[i]))
+    out: list[Edge] = []
+    for _, members in groupby(order, key=lambda i: cluster_of.get(values[i])):
+        cluster = [edges[i] for i in members]
+        mean = sum(e[key] for e in cluster) / len(cluster)
+        for e in cluster:
+            shift = mean - e[key]
+            if key == _X0:  # a vertical edge moves across
+                out.append((e[0], e[1] + shift, e[2] + shift, *e[3:]))
+            else:  # a horizontal one moves down (its doctop with it)
+                out.append((*e[:3], e[3] + shift, e[4] + shift, e[5] + shift, *e[6:]))
+    return out
+
+
+def _join(items, orientation: str, tolerance: float) -> list[Edge]:
+    """pdfplumber's `join_edge_group`: edges on one line that touch or overlap (within
+    `tolerance`) made one."""
+    low, high = (_X0, _X1) if orientation == "h" else (_TOP, _BOTTOM)
+    joined: list[Edge] = []
+    for e in sorted(items, key=itemgetter(low)):
+        if not joined:
+            joined.append(e)
+            continue
+        last = joined[-1]
+        if e[low] <= last[high] + tolerance:
+            if e[high] > last[high]:
+                joined[-1] = _resized(last, high, e[high])
+        else:
+            joined.append(e)
+    return joined
+
+
+def _resized(edge: Edge, key: int, value: float) -> Edge:
+    """pdfplumber's `resize_object` of an edge's right or bottom end (and its asserts)."""
+    if key == _X1:
+        assert value >= edge[_X0]
+        return (*edge[:2], value, *edge[3:6], value - edge[_X0], *edge[7:])
+    assert value >= edge[_TOP]
+    height = edge[_HEIGHT] + (value - edge[_BOTTOM])
+    return (*edge[:4], value, edge[5], edge[6], height, edge[8])
 
 
 def intersections_to_cells(intersections: dict) -> list[tuple[float, float, float, float]]:
@@ -293,7 +387,7 @@ def _chars(
     codes = code_points(text)
     # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
     # it drops); it has no box, so it goes at the end of the letter before.
-    made_up = (page.generated == 1) & np.isin(codes, _BREAKS)
+    made_up = (page.generated == 1) & is_one_of(codes, _BREAKS)
     placed = np.flatnonzero(~made_up)
     _, first, which = np.unique(page.objects[placed], return_index=True, return_inverse=True)
     faces = _faces(raw, placed[first], compiled)
@@ -309,7 +403,7 @@ def _chars(
     inside = np.zeros(count, bool)
     for a, b, c, d in within:
         inside |= (a <= mx) & (mx < c) & (b <= my) & (my < d)
-    kept = inside & ~made_up & ~np.isin(codes, _DROPPED)
+    kept = inside & ~made_up & ~is_one_of(codes, _DROPPED)
     # a made-up space follows the character before it when that one is kept (not a space)
     space_after = np.zeros(count, bool)
     spaces = np.flatnonzero(made_up & (codes == 32))
@@ -325,7 +419,7 @@ def _chars(
     kinds = face_of[source]
     # the text of each kept character (the characters, then the made-up spaces)
     letters = codes.copy()
-    letters[np.isin(codes, _HYPHENS)] = ord("-")
+    letters[is_one_of(codes, _HYPHENS)] = ord("-")
     letters = np.where(copy, 32, letters[source]).astype("<u4")
     texts = list(letters.tobytes().decode("utf-32-le", "surrogatepass"))
     chars = list(
@@ -340,7 +434,7 @@ def _chars(
             strict=True,
         )
     )
-    letter = ~np.isin(letters, WHITESPACE)
+    letter = ~is_space(letters)
     arrays = _Arrays(
         left,
         x1[source],
@@ -354,7 +448,7 @@ def _chars(
     return PageChars(chars, arrays, compiled)
 
 
-_BREAKS = np.array([ord(" "), ord("\r"), ord("\n")], np.uint32)
+_BREAKS = (ord(" "), ord("\r"), ord("\n"))
 
 
 @dataclass(frozen=True)
@@ -389,8 +483,8 @@ def _font_name(raw, index: int) -> str:
     return name.value.decode("latin-1")
 
 
-_HYPHENS = np.array([0x02, 0xFFFE], np.uint32)  # PDFium's codes for a hyphen at a line end
-_DROPPED = np.array([0x00, ord("\n"), ord("\r")], np.uint32)  # not characters of the text
+_HYPHENS = (0x02, 0xFFFE)  # PDFium's codes for a hyphen at a line end
+_DROPPED = (0x00, ord("\n"), ord("\r"))  # not characters of the text
 
 
 class Char(NamedTuple):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from extract.ingest.base import WHITESPACE, code_points
+from extract.ingest.base import code_points, is_space
 from extract.ingest.normalise import DocumentText
 from extract.models import Page, RawTable, TableCellRow, TableRow, TableSource
 from extract.settings import TableSettings
@@ -385,7 +385,7 @@ class PageWords:
     def __init__(self, text: str, lo: int, hi: int):
         self.lo = lo
         codes = code_points(text[lo:hi])
-        kept = ~np.isin(codes, WHITESPACE)
+        kept = ~is_space(codes)
         self._at: list[int] = (np.flatnonzero(kept) + lo).tolist()  # each one's page offset
         self._squeezed = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
 
