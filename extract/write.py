@@ -146,12 +146,30 @@ class _TableOut:
         return self
 
     def write(self, batch: list[tuple]) -> None:
-        """A batch of rows; an empty one only gives Parquet its typed columns if it has none."""
+        """A batch of rows; an empty one only gives Parquet its typed columns if it has none.
+
+        Converted a column at a time: a column whose values are all of plain types is
+        handed over as it is (the writers spell those as `cell`, `_sql_value` and `_text`
+        do); a call per value was most of the time spent writing."""
+        columns = list(zip(*batch, strict=True)) if batch else [()] * len(self.schema.columns)
+        kinds = [set(map(type, column)) for column in columns]
         if batch or not self._written:
-            self._parquet.write_table(_arrow_table(self.schema, self.arrow, batch))
+            self._parquet.write_table(_arrow_table(self.arrow, columns, kinds))
             self._written = True
-        self._rows.writerows([cell(v) for v in values] for values in batch)
-        self.con.executemany(self._insert, ([_sql_value(v) for v in values] for values in batch))
+        csv_columns = [
+            column if kind <= _AS_WRITTEN else [cell(v) for v in column]
+            for column, kind in zip(columns, kinds, strict=True)
+        ]
+        self._rows.writerows(zip(*csv_columns, strict=True))
+        sql_columns = [
+            column
+            if kind <= _NUMBERS
+            else [v or None for v in column]  # text: "" is NULL
+            if kind <= _TEXT
+            else [_sql_value(v) for v in column]
+            for column, kind in zip(columns, kinds, strict=True)
+        ]
+        self.con.executemany(self._insert, zip(*sql_columns, strict=True))
 
     def __exit__(self, *exc) -> None:
         import pyarrow as pa
@@ -215,19 +233,20 @@ def _arrow_schema(schema: TableSchema):
     return pa.schema([(c.name, types.get(c.type, pa.string())) for c in schema.columns])
 
 
-def _arrow_table(schema: TableSchema, arrow, rows: Sequence[tuple]):
-    """A batch of rows' values (in column order) as an Arrow table."""
+def _arrow_table(arrow, columns: list[Sequence], kinds: list[set[type]]):
+    """A batch of columns (with the types of their values) as an Arrow table."""
     import pyarrow as pa
 
-    columns = list(zip(*rows, strict=True)) if rows else []
     arrays = []
-    for i, c in enumerate(schema.columns):
-        values = [_plain(v) for v in columns[i]] if columns else []
-        if c.type == "date":
-            values = [None if v is None else dt.date.fromisoformat(v) for v in values]
-        elif arrow.field(i).type == pa.string():
-            values = ["" if v is None else str(v) for v in values]
-        arrays.append(pa.array(values, type=arrow.field(i).type))
+    for i, (column, kind) in enumerate(zip(columns, kinds, strict=True)):
+        field = arrow.field(i).type
+        if field == pa.string():
+            values = column if kind <= {str} else [_text(v) for v in column]
+        elif field == pa.date32():
+            values = [None if v is None else dt.date.fromisoformat(v) for v in map(_plain, column)]
+        else:
+            values = column if kind <= _NUMBERS else [_plain(v) for v in column]
+        arrays.append(pa.array(values, type=field))
     return pa.Table.from_arrays(arrays, schema=arrow)
 
 
@@ -354,6 +373,20 @@ def _plain(v: Any) -> Any:
     if v == "" or v is None:
         return None
     return v.value if hasattr(v, "value") else v
+
+
+# Types of the values of a column written as it is: csv spells None as empty and numbers
+# by str(), as `cell` does; sqlite and Arrow take numbers and None as `_sql_value` and
+# `_plain` give them; text only needs "" made NULL.
+_AS_WRITTEN = {str, int, float, type(None)}
+_NUMBERS = {int, float, type(None)}
+_TEXT = {str, type(None)}
+
+
+def _text(v: Any) -> str:
+    """A value of a text column as Parquet holds it: empty for null."""
+    v = _plain(v)
+    return "" if v is None else str(v)
 
 
 def _sql_value(v: Any) -> Any:

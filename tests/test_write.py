@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extract.models import DocType
 from extract.schema import TableSchema
 from extract.tables import TABLES
 from extract.write import SQLITE_NAME, DatasetWriter, RowSpool
@@ -78,3 +79,79 @@ def _value(kind: str, i: int):
         "boolean": i % 2 == 0,
         "date": f"2024-01-0{i + 1}",
     }.get(kind, f"text {i}")
+
+
+@dataclass
+class _Mixed:
+    text: object
+    count: object
+    share: object
+    flag: object
+    day: object
+
+
+def _column(name: str, kind: str):
+    from extract.schema import Column
+
+    return Column(name, kind, "", False, None, None)
+
+
+_MIXED = TableSchema(
+    "mixed",
+    "",
+    _Mixed,
+    (
+        _column("text", "string"),
+        _column("count", "integer"),
+        _column("share", "number"),
+        _column("flag", "boolean"),
+        _column("day", "date"),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", None, "a", "b,c", DocType.REPORT]),
+            st.sampled_from([None, 0, 7, -3, ""]),
+            st.sampled_from([None, 0.5, 2, ""]),
+            st.sampled_from([None, True, False]),
+            st.sampled_from([None, "2024-02-29", ""]),
+        ),
+        max_size=6,
+    )
+)
+def test_columns_written_whole_read_as_value_by_value(tmp_path_factory, values):
+    """A column of plain values goes to CSV, SQLite and Parquet as it is, the rest value
+    by value: either way, each format holds what `cell`, `_sql_value` and `_plain` make
+    of each value (empty is null, enums are their values, booleans true/false or 1/0)."""
+    import csv
+    import datetime as dt
+
+    from extract.schema import cell
+    from extract.write import _plain, _sql_value
+
+    rows = [_Mixed(*v) for v in values]
+    writer = DatasetWriter(tmp_path_factory.mktemp("mixed") / "out")
+    writer.write_tables([_MIXED], {"mixed": rows})
+    with (writer.tmp / "mixed.csv").open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f))[1:] == [[cell(x) for x in v] for v in values]
+    with sqlite3.connect(writer.tmp / SQLITE_NAME) as con:
+        stored = con.execute("SELECT * FROM mixed").fetchall()
+    assert stored == [tuple(_sql_value(x) for x in v) for v in values]
+
+    def parquet(x, kind):
+        x = _plain(x)
+        if kind == "string":
+            return "" if x is None else str(x)
+        if kind == "date" and x is not None:
+            return dt.date.fromisoformat(x)
+        return float(x) if kind == "number" and x is not None else x
+
+    kinds = [c.type for c in _MIXED.columns]
+    expected = [tuple(parquet(x, k) for x, k in zip(v, kinds, strict=True)) for v in values]
+    read = pq.read_table(writer.tmp / "parquet" / "mixed.parquet").to_pylist()
+    assert [tuple(r.values()) for r in read] == expected
+    writer.spool.close()
