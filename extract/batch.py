@@ -132,7 +132,18 @@ def _init_worker(settings: RunSettings) -> None:
 def _work(job: tuple[Path, str]) -> DocumentResult:
     assert _worker is not None
     path, doc_id = job
-    return _worker.process(path, path.read_bytes(), doc_id, _timeout)
+    return _kept(_worker.process(path, path.read_bytes(), doc_id, _timeout))
+
+
+def _kept(result: DocumentResult) -> DocumentResult:
+    """What a batch keeps of a result: the normalised text, not the raw text and the map
+    back to it (the rows carry their raw spans already). Two thirds of a result's bytes,
+    sent from each worker and read by the one process that writes the dataset."""
+    text = result.text
+    if text is not None:
+        text = replace(text, raw="", offsets=None)
+    parts = [replace(p, result=_kept(p.result)) for p in result.parts]
+    return replace(result, text=text, parts=parts)
 
 
 def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) -> DocumentResult:
@@ -141,7 +152,7 @@ def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) 
     if _worker is None:
         _init_worker(settings)
     assert _worker is not None
-    return _worker.process(Path(path), data, doc_id, _timeout)
+    return _kept(_worker.process(Path(path), data, doc_id, _timeout))
 
 
 def _processed_on_dask(
@@ -176,7 +187,9 @@ def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[
     if settings.workers <= 1 or len(jobs) <= 1:
         processor = Processor.build(settings.ingest)
         for path, doc_id in jobs:
-            yield processor.process(path, path.read_bytes(), doc_id, settings.timeout_per_doc)
+            yield _kept(
+                processor.process(path, path.read_bytes(), doc_id, settings.timeout_per_doc)
+            )
         return
     with ProcessPoolExecutor(
         max_workers=settings.workers, initializer=_init_worker, initargs=(settings,)

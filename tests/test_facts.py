@@ -412,3 +412,21 @@ def test_folding_keeps_every_character_re_reads_as_a_letter():
 )
 def test_the_review_word_check_agrees_with_the_pattern(reviews, text):
     assert reviews._typed(text) == (reviews.any_type.search(text) is not None)
+
+
+def test_numeric_dates_read_as_dateparser_parse_reads_them():
+    """One parser made once reads numeric dates as `dateparser.parse` (a parser a call) did."""
+    import dateparser
+
+    from extract.facts.dates import _SETTINGS, parse_numeric
+
+    texts = [
+        f"{d}/{m}/{y}"
+        for d in (0, 1, 9, 12, 13, 29, 31, 32)
+        for m in (0, 2, 4, 12, 13)
+        for y in ("24", "99", "2024", "1900")
+    ]
+    texts += ["3.4.2023", "03.04.23", "2024-02-29", "2023-02-29", "31.06.2024"]
+    for text in texts:
+        parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
+        assert parse_numeric(text) == (parsed.date() if parsed else None), text

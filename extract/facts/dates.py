@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import dateparser
+from dateparser.date import DateDataParser
 
 from extract.rules import RulePattern, digit_run_starts, load_jsonl
 
@@ -121,8 +121,15 @@ def parse_day_month_year(day: int, month: int, year: int) -> dt.date | None:
 
 @lru_cache(maxsize=4096)
 def parse_numeric(text: str) -> dt.date | None:
-    parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
-    return parsed.date() if parsed else None
+    """dateparser's reading (`dateparser.parse` with these languages and settings) by one
+    parser made once: `parse` made a new one at every call, most of its cost."""
+    data = _numeric_parser().get_date_data(text)
+    return data["date_obj"].date() if data and data["date_obj"] else None
+
+
+@lru_cache(maxsize=1)
+def _numeric_parser() -> DateDataParser:
+    return DateDataParser(languages=["en"], settings=_SETTINGS)
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,8 @@ class DocumentText:
     """The normalised text of one document, its pages, and its map back to the raw text."""
 
     text: str
-    raw: str  # raw extracted text, pages joined by \f
-    offsets: object  # array: offsets[i] is the raw offset of text[i]
+    raw: str  # raw extracted text, pages joined by \f ("" in a batch's results: see batch._kept)
+    offsets: object  # array: offsets[i] is the raw offset of text[i] (None in a batch's)
     page_starts: list[int]  # offset in `text` where each page begins
     # the PDF page number of each page: not 1, 2, 3 ... for a paper of a pack, or where
     # blank filler pages were left out

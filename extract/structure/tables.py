@@ -386,8 +386,12 @@ class PageWords:
         self.lo = lo
         codes = code_points(text[lo:hi])
         kept = ~is_space(codes)
-        self._at: list[int] = (np.flatnonzero(kept) + lo).tolist()  # each one's page offset
+        at = np.flatnonzero(kept) + lo
+        self._at: list[int] = at.tolist()  # each one's page offset
         self._squeezed = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
+        # _gaps[i]: how many of the letters before the i-th are not next to the letter
+        # after them in the page: a word's letters are adjacent where this does not grow
+        self._gaps: list[int] = np.concatenate([[0], np.cumsum(np.diff(at) != 1)]).tolist()
 
     def find(self, words: list[str], start: int) -> tuple[int, int] | None:
         """The span of the first match at or after page offset `start`."""
@@ -395,20 +399,20 @@ class PageWords:
             return (start, start)
         k = bisect_left(self._at, start)
         target = "".join(words)
-        inside = _within_words(words)
-        at, n = self._at, len(target)
+        spans = _word_spans(words)
+        at, gaps, n = self._at, self._gaps, len(target)
         k = self._squeezed.find(target, k)
         while k != -1:
-            if all(at[k + j + 1] == at[k + j] + 1 for j in inside):
+            if all(gaps[k + a] == gaps[k + b] for a, b in spans):
                 return at[k], at[k + n - 1] + 1
             k = self._squeezed.find(target, k + 1)
         return None
 
 
-def _within_words(words: list[str]) -> list[int]:
-    """Each j where letters j and j+1 of the joined words belong to one word."""
+def _word_spans(words: list[str]) -> list[tuple[int, int]]:
+    """Each word's first and last letter in the joined words."""
     out, j = [], 0
     for w in words:
-        out.extend(range(j, j + len(w) - 1))
+        out.append((j, j + len(w) - 1))
         j += len(w)
     return out
