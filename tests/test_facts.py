@@ -328,6 +328,16 @@ _DATE_TEXT = st.lists(
             ".",
             "٣",
             "3/4/24",
+            "in",
+            "IN",
+            "end",
+            "early",
+            "mid",
+            "March",
+            "ſince",
+            "\t",
+            "xin",
+            "beginning",
         ]
     ),
     max_size=14,
@@ -336,9 +346,10 @@ _DATE_TEXT = st.lists(
 
 @settings(max_examples=500, deadline=None)
 @given(_DATE_TEXT)
-def test_word_start_patterns_find_what_finditer_finds(text):
-    """The date rules, scanned from their first character and the word boundary tested
-    after, find the same matches as `re`'s finditer of the rules as written."""
+def test_scanned_date_rules_find_what_finditer_finds(text):
+    """The date rules, scanned their faster ways (from the first character with the word
+    boundary tested after, from runs of digits, from the words before a month), find the
+    same matches as `re`'s finditer of the rules as written."""
     for rule in DateFinder.load().rules:
         fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
         slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
@@ -430,3 +441,11 @@ def test_numeric_dates_read_as_dateparser_parse_reads_them():
     for text in texts:
         parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
         assert parse_numeric(text) == (parsed.date() if parsed else None), text
+
+
+def test_word_characters_are_res():
+    """Rules anchored on a month count the words before it as `re`'s \\w counts them."""
+    from extract.rules import _is_word
+
+    word = re.compile(r"\w")
+    assert all(_is_word(chr(c)) == bool(word.match(chr(c))) for c in range(0x110000))

@@ -140,13 +140,15 @@ class DateFinder:
     def load(cls) -> DateFinder:
         rules = []
         for r in load_jsonl("dates.jsonl"):
-            pattern = r["pattern"]
+            pattern, anchor = r["pattern"], r.get("anchor", "")
             for key, value in _PLACEHOLDERS.items():
-                pattern = pattern.replace(key, value)
+                pattern, anchor = pattern.replace(key, value), anchor.replace(key, value)
             scan = RulePattern(
                 pattern,
                 word_start_scan=bool(r.get("word_start_scan")),
                 digit_start=bool(r.get("digit_start")),
+                anchor=anchor,
+                words_before=int(r.get("words_before", 0)),
             )
             rules.append(DateRule(r["id"], scan))
         return cls(tuple(rules))

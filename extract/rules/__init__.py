@@ -51,6 +51,9 @@ class RulePattern:
     - `digit_start`: every match begins a run of digits (`\\b` or a look-behind and then
       a day or a number): the pattern is tried only where a run of digits begins. The
       runs are found once per text (`digit_runs`) and shared by every such rule.
+    - `anchor` and `words_before`: every match holds a match of `anchor` (a month name)
+      and begins at one of the `words_before` words (runs of \\w) before it: the anchor is
+      scanned for and the pattern tried only at the starts of those words.
     """
 
     def __init__(
@@ -59,16 +62,22 @@ class RulePattern:
         flags: int = 0,
         word_start_scan: bool = False,
         digit_start: bool = False,
+        anchor: str = "",
+        words_before: int = 0,
     ):
         self.pattern = re.compile(pattern, flags)  # the rule as written
         fast = word_start_scan and _starts_at_word_boundary(pattern, flags)
         self._body = re.compile(pattern[2:], flags) if fast else None
         self._boundary = re.compile(r"\b", flags)  # \b as the rule's flags read it
         self.digit_start = digit_start
+        self._anchor = re.compile(anchor, flags) if anchor and words_before > 0 else None
+        self.words_before = words_before
 
     def finditer(self, text: str, digit_runs: list[int] | None = None) -> Iterator[re.Match[str]]:
         if self.digit_start:
             yield from self._at(text, digit_run_starts(text) if digit_runs is None else digit_runs)
+        elif self._anchor is not None:
+            yield from self._at(text, self._words_before_anchors(text))
         elif self._body is not None:
             yield from self._word_starts(text)
         else:
@@ -87,6 +96,21 @@ class RulePattern:
             yield m
             end = m.end()
 
+    def _words_before_anchors(self, text: str) -> list[int]:
+        """The starts of the `words_before` words before each match of the anchor."""
+        starts: set[int] = set()
+        for m in self._anchor.finditer(text):
+            i = m.start()
+            for _ in range(self.words_before):
+                while i > 0 and not _is_word(text[i - 1]):
+                    i -= 1
+                if i == 0:
+                    break
+                while i > 0 and _is_word(text[i - 1]):
+                    i -= 1
+                starts.add(i)
+        return sorted(starts)
+
     def _word_starts(self, text: str) -> Iterator[re.Match[str]]:
         pos = 0
         while (m := self._body.search(text, pos)) is not None:
@@ -101,6 +125,11 @@ class RulePattern:
                 pos = end
             else:
                 pos = start + 1
+
+
+def _is_word(c: str) -> bool:
+    """`re`'s \\w (for str patterns without re.ASCII)."""
+    return c.isalnum() or c == "_"
 
 
 _DIGITS = re.compile(r"\d+")
