@@ -578,17 +578,18 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
     cell its middle falls in. A row's letters for the bold share are those whose top left
     corner lies in it (the measure the heading rules were written against).
     """
-    rows, bold = [], []
+    held, bold = [], []  # every cell's characters: their texts are read in one go
     for row in table.rows:
         x0, top, x1, bottom = row.bbox
         cells = [c for c in row.cells if c is not None]
         band = chars.by_middle.between(top, bottom)  # a merged cell reaches below
-        texts = iter(chars.cell_texts(_held(cells, band, chars)))
-        rows.append([None if c is None else next(texts) for c in row.cells])
+        held += _held(cells, band, chars)
         letters = chars.by_top.between(top, bottom)
         letters = letters[(x0 <= chars.at.x0[letters]) & (chars.at.x0[letters] < x1)]
         heavy = int(chars.at.bold[letters].sum())
         bold.append(round(heavy / len(letters), 2) if len(letters) else 0.0)
+    texts = iter(chars.cell_texts(held))
+    rows = [[None if c is None else next(texts) for c in row.cells] for row in table.rows]
     return rows, bold
 
 
