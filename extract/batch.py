@@ -24,6 +24,7 @@ from extract.link import MinuteKey, link, link_minutes
 from extract.manifest import ManifestError, merge, read_manifest
 from extract.models import DateSource, DocumentRow, ErrorRow, ErrorType, Problem, Status
 from extract.process import DocumentResult, PackPart, Processor, source_format_of
+from extract.schema import TableSchema
 from extract.settings import RunSettings
 from extract.tables import (
     DOCUMENTS,
@@ -137,13 +138,20 @@ def _work(job: tuple[Path, str]) -> DocumentResult:
 
 def _kept(result: DocumentResult) -> DocumentResult:
     """What a batch keeps of a result: the normalised text, not the raw text and the map
-    back to it (the rows carry their raw spans already). Two thirds of a result's bytes,
-    sent from each worker and read by the one process that writes the dataset."""
-    text = result.text
+    back to it (the rows carry their raw spans already); each table's row, not its grid
+    of cells (the cells are table_cells rows already). Most of a result's bytes, and most
+    of the time the one process that writes the dataset took to read them."""
+    text, structure = result.text, result.structure
     if text is not None:
         text = replace(text, raw="", offsets=None)
+    if structure is not None:
+        hollow = [
+            replace(t, grid=replace(t.grid, rows=[], boxes={}, bold=[]))
+            for t in structure.found_tables
+        ]
+        structure = replace(structure, found_tables=hollow)
     parts = [replace(p, result=_kept(p.result)) for p in result.parts]
-    return replace(result, text=text, parts=parts)
+    return replace(result, text=text, structure=structure, parts=parts)
 
 
 def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) -> DocumentResult:
@@ -281,7 +289,7 @@ def run_batch(
                     writer.write_text(doc_id, paper.text.text)
                 if paper.structure is not None:
                     for name, table in STRUCTURE_TABLES.items():
-                        writer.spool.add(table.name, doc_id, getattr(paper.structure, name))
+                        _spool(writer, table, doc_id, getattr(paper.structure, name))
                     minute_keys += [
                         MinuteKey(m.doc_id, m.seq, m.minute_number, m.item_number, m.title)
                         for m in paper.structure.minute_items
@@ -291,7 +299,7 @@ def run_batch(
                         if name in _LINKED:
                             fact_rows[name].extend(getattr(paper.facts, name))
                         else:
-                            writer.spool.add(table.name, doc_id, getattr(paper.facts, name))
+                            _spool(writer, table, doc_id, getattr(paper.facts, name))
                     for rid, (name, _) in paper.facts.reviews.items():
                         review_names.setdefault(rid, Counter())[name] += 1
                     for rid, said in paper.facts.status.items():
@@ -331,7 +339,7 @@ def run_batch(
             )
         tables: dict[str, Iterable] = {DOCUMENTS.name: documents, ERRORS.name: errors}
         for table in STRUCTURE_TABLES.values():
-            tables[table.name] = writer.spool.table(table.name, _row_key)
+            tables[table.name] = writer.spool.table(table.name)
         linked = link(
             documents,
             fact_rows["review_mentions"],
@@ -347,11 +355,11 @@ def run_batch(
             if name in _LINKED:
                 tables[table.name] = sorted(fact_rows[name], key=_row_key)
             else:
-                tables[table.name] = writer.spool.table(table.name, _row_key)
+                tables[table.name] = writer.spool.table(table.name)
         tables[REVIEWS.name] = linked.reviews
         tables[REVIEW_PROGRESS.name] = linked.progress
         tables[MINUTE_LINKS.name] = link_minutes(documents, minute_keys)
-        writer.write_tables(TABLES, tables)
+        writer.write_tables(TABLES, tables, processes=1 if settings.scheduler else settings.workers)
         writer.write_json("datapackage.json", datapackage(TABLES))
         writer.write_file("DATA_DICTIONARY.md", data_dictionary(TABLES))
 
@@ -410,6 +418,11 @@ def _row_key(row) -> tuple:
         getattr(row, "field", ""),
         getattr(row, "event_id", ""),
     )
+
+
+def _spool(writer: DatasetWriter, table: TableSchema, doc_id: str, rows: list) -> None:
+    """A paper's rows of one table into the spool: their values, in the table's order."""
+    writer.spool.add(table.name, doc_id, [table.values(r) for r in sorted(rows, key=_row_key)])
 
 
 def _papers(

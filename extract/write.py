@@ -13,13 +13,18 @@ import csv
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from extract import __version__
 from extract.schema import TableSchema, cell
@@ -87,27 +92,67 @@ class DatasetWriter:
         tables: Sequence[TableSchema],
         rows: Mapping[str, Iterable[Any]],
         batch_rows: int = 8_192,
+        processes: int = 1,
     ) -> None:
         """Every table as CSV, as Parquet (typed from its schema: integers stay integers,
         empty is null; a row group of `batch_rows` at a time) and as a table of one SQLite
         database with primary and foreign keys (for Datasette or any SQLite client), all
-        from one read of its rows."""
-        con = sqlite3.connect(self.tmp / SQLITE_NAME)
+        from one read of its rows. With `processes` > 1 (where processes fork: Linux), a
+        child process writes the database while this one writes the files: it was most
+        of what ran on one core after the workers finished."""
+        if processes <= 1 or not _forks():
+            self._write(tables, rows, batch_rows, files=True, database=True)
+            return
+        self.spool.commit()
+        child = multiprocessing.get_context("fork").Process(
+            target=self._write_database, args=(tables, rows, batch_rows), daemon=True
+        )
+        child.start()
+        try:
+            self._write(tables, rows, batch_rows, files=True, database=False)
+        finally:
+            child.join()
+        if child.exitcode != 0:
+            raise RuntimeError(
+                f"writing {SQLITE_NAME} failed in its own process (exit code {child.exitcode}); "
+                "its error is above. Run with --workers 1 to write it in this process"
+            )
+
+    def _write_database(self, tables, rows, batch_rows: int) -> None:
+        """In the child: the spool read over a connection of its own (a connection must
+        not cross a fork)."""
+        spool = RowSpool.reader(self.spool.path)
+        try:
+            own = {
+                name: dataclasses.replace(table, spool=spool)
+                if isinstance(table, _SpooledTable)
+                else table
+                for name, table in rows.items()
+            }
+            self._write(tables, own, batch_rows, files=False, database=True)
+        finally:
+            spool.close()
+
+    def _write(self, tables, rows, batch_rows: int, *, files: bool, database: bool) -> None:
+        con = sqlite3.connect(self.tmp / SQLITE_NAME) if database else None
         try:
             for schema in tables:
-                con.execute(create_table_sql(schema))
-                with _TableOut(self.tmp, schema, con) as out:
+                if con is not None:
+                    con.execute(create_table_sql(schema))
+                with _TableOut(self.tmp, schema, con, files) as out:
                     batch: list[tuple] = []
-                    for row in rows.get(schema.name, []):
-                        batch.append(schema.values(row))
+                    for row in rows.get(schema.name, []):  # records, or their values
+                        batch.append(row if type(row) is tuple else schema.values(row))
                         if len(batch) == batch_rows:
                             out.write(batch)
                             batch = []
                     out.write(batch)
-            con.commit()
-            con.execute("VACUUM")
+            if con is not None:
+                con.commit()
+                con.execute("VACUUM")
         finally:
-            con.close()
+            if con is not None:
+                con.close()
 
     def write_json(self, name: str, obj: Any) -> None:
         text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
@@ -126,19 +171,21 @@ class DatasetWriter:
 
 
 class _TableOut:
-    """One table's three files, fed batches of rows' values in order."""
+    """One table's files (CSV and Parquet) and its database table (where there is a
+    connection), fed batches of rows' values in order."""
 
-    def __init__(self, folder: Path, schema: TableSchema, con: sqlite3.Connection):
-        import pyarrow.parquet as pq
-
-        self.schema, self.con = schema, con
-        self.arrow = _arrow_schema(schema)
-        self._csv = (folder / f"{schema.name}.csv").open("w", encoding="utf-8", newline="")
-        self._rows = csv.writer(self._csv, lineterminator="\n")
-        self._rows.writerow(schema.header)
-        path = folder / "parquet" / f"{schema.name}.parquet"
-        self._parquet = pq.ParquetWriter(path, self.arrow, compression="zstd")
-        self._written = False
+    def __init__(
+        self, folder: Path, schema: TableSchema, con: sqlite3.Connection | None, files: bool
+    ):
+        self.schema, self.con, self.files = schema, con, files
+        if files:
+            self.arrow = _arrow_schema(schema)
+            self._csv = (folder / f"{schema.name}.csv").open("w", encoding="utf-8", newline="")
+            self._rows = csv.writer(self._csv, lineterminator="\n")
+            self._rows.writerow(schema.header)
+            path = folder / "parquet" / f"{schema.name}.parquet"
+            self._parquet = pq.ParquetWriter(path, self.arrow, compression="zstd")
+            self._written = False
         marks = ", ".join("?" for _ in schema.columns)
         self._insert = f'INSERT INTO "{schema.name}" VALUES ({marks})'
 
@@ -153,39 +200,52 @@ class _TableOut:
         do); a call per value was most of the time spent writing."""
         columns = list(zip(*batch, strict=True)) if batch else [()] * len(self.schema.columns)
         kinds = [set(map(type, column)) for column in columns]
-        if batch or not self._written:
-            self._parquet.write_table(_arrow_table(self.arrow, columns, kinds))
-            self._written = True
-        csv_columns = [
-            column if kind <= _AS_WRITTEN else [cell(v) for v in column]
-            for column, kind in zip(columns, kinds, strict=True)
-        ]
-        self._rows.writerows(zip(*csv_columns, strict=True))
-        sql_columns = [
-            column
-            if kind <= _NUMBERS
-            else [v or None for v in column]  # text: "" is NULL
-            if kind <= _TEXT
-            else [_sql_value(v) for v in column]
-            for column, kind in zip(columns, kinds, strict=True)
-        ]
-        self.con.executemany(self._insert, zip(*sql_columns, strict=True))
+        if self.files:
+            if batch or not self._written:
+                self._parquet.write_table(_arrow_table(self.arrow, columns, kinds))
+                self._written = True
+            csv_columns = [
+                column if kind <= _AS_WRITTEN else [cell(v) for v in column]
+                for column, kind in zip(columns, kinds, strict=True)
+            ]
+            self._rows.writerows(zip(*csv_columns, strict=True))
+        if self.con is not None:
+            sql_columns = [
+                column
+                if kind <= _NUMBERS
+                else [v or None for v in column]  # text: "" is NULL
+                if kind <= _TEXT
+                else [_sql_value(v) for v in column]
+                for column, kind in zip(columns, kinds, strict=True)
+            ]
+            self.con.executemany(self._insert, zip(*sql_columns, strict=True))
 
     def __exit__(self, *exc) -> None:
-        import pyarrow as pa
-
+        if not self.files:
+            return
         self._csv.close()
         self._parquet.close()
         pa.default_memory_pool().release_unused()  # hand freed buffers back to the system
 
 
+def _forks() -> bool:
+    """Whether a child process can be forked safely here (Linux: macOS's fork is not)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
 class RowSpool:
     """Rows held on disk until the dataset is written: one pickled list per table and
-    document, read back in document order (rows are sorted by doc_id first), each
-    document's rows sorted by the table's key. Memory holds one document's rows at a time.
+    document, read back in document order (rows are sorted by doc_id first). A document's
+    rows come as their values (tuples, in column order: they pickle and load several
+    times faster than records), already in the table's key order. Memory holds one
+    document's rows at a time.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, con: sqlite3.Connection | None = None):
+        self.path = path
+        if con is not None:
+            self._con = con
+            return
         self._con = sqlite3.connect(path)
         self._con.execute("PRAGMA journal_mode = OFF")
         self._con.execute("PRAGMA synchronous = OFF")
@@ -193,19 +253,29 @@ class RowSpool:
             "CREATE TABLE spool (tbl TEXT, doc_id TEXT, rows BLOB, PRIMARY KEY (tbl, doc_id))"
         )
 
-    def add(self, table: str, doc_id: str, rows: Sequence[Any]) -> None:
-        if rows:
-            blob = pickle.dumps(list(rows), protocol=pickle.HIGHEST_PROTOCOL)
+    def commit(self) -> None:
+        """End the writing: what was added can be read over another connection."""
+        self._con.commit()
+
+    @classmethod
+    def reader(cls, path: Path) -> RowSpool:
+        """Another connection to a committed spool, to read it."""
+        return cls(path, sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+
+    def add(self, table: str, doc_id: str, values: Sequence[tuple]) -> None:
+        if values:
+            blob = pickle.dumps(list(values), protocol=pickle.HIGHEST_PROTOCOL)
             self._con.execute("INSERT INTO spool VALUES (?, ?, ?)", (table, doc_id, blob))
 
-    def table(self, table: str, key: Callable[[Any], Any]) -> Iterable[Any]:
-        """The table's rows in key order; iterable more than once (one pass per format)."""
-        return _SpooledTable(self, table, key)
+    def table(self, table: str) -> Iterable[tuple]:
+        """The table's rows' values in order; iterable more than once (one pass per
+        format)."""
+        return _SpooledTable(self, table)
 
-    def rows(self, table: str, key: Callable[[Any], Any]) -> Iterator[Any]:
+    def rows(self, table: str) -> Iterator[tuple]:
         cursor = self._con.execute("SELECT rows FROM spool WHERE tbl = ? ORDER BY doc_id", (table,))
         for (blob,) in cursor:
-            yield from sorted(pickle.loads(blob), key=key)
+            yield from pickle.loads(blob)
 
     def close(self) -> None:
         self._con.close()
@@ -215,15 +285,12 @@ class RowSpool:
 class _SpooledTable:
     spool: RowSpool
     name: str
-    key: Callable[[Any], Any]
 
-    def __iter__(self) -> Iterator[Any]:
-        return self.spool.rows(self.name, self.key)
+    def __iter__(self) -> Iterator[tuple]:
+        return self.spool.rows(self.name)
 
 
 def _arrow_schema(schema: TableSchema):
-    import pyarrow as pa
-
     types = {
         "integer": pa.int64(),
         "number": pa.float64(),
@@ -235,8 +302,6 @@ def _arrow_schema(schema: TableSchema):
 
 def _arrow_table(arrow, columns: list[Sequence], kinds: list[set[type]]):
     """A batch of columns (with the types of their values) as an Arrow table."""
-    import pyarrow as pa
-
     arrays = []
     for i, (column, kind) in enumerate(zip(columns, kinds, strict=True)):
         field = arrow.field(i).type

@@ -35,16 +35,18 @@ def _key(row: _Row) -> tuple:
     )
 )
 def test_spool_gives_rows_in_the_order_a_whole_sort_gives(tmp_path_factory, docs):
+    """Each document's rows go in sorted (as their values); they come back in document
+    order: the order one sort of all of them gives."""
     spool = RowSpool(tmp_path_factory.mktemp("spool") / "spool.sqlite")
     everything = []
     for doc_id, seqs in docs.items():  # arriving in any order
         rows = [_Row(doc_id, s) for s in seqs]
-        spool.add("t", doc_id, rows)
+        spool.add("t", doc_id, [(r.doc_id, r.seq) for r in sorted(rows, key=_key)])
         everything += rows
-    table = spool.table("t", _key)
-    assert list(table) == sorted(everything, key=_key)
+    table = spool.table("t")
+    assert list(table) == [(r.doc_id, r.seq) for r in sorted(everything, key=_key)]
     assert list(table) == list(table)  # one pass per format: CSV, Parquet, SQLite
-    assert list(spool.table("other", _key)) == []
+    assert list(spool.table("other")) == []
     spool.close()
 
 
@@ -155,3 +157,25 @@ def test_columns_written_whole_read_as_value_by_value(tmp_path_factory, values):
     read = pq.read_table(writer.tmp / "parquet" / "mixed.parquet").to_pylist()
     assert [tuple(r.values()) for r in read] == expected
     writer.spool.close()
+
+
+def test_a_database_process_that_fails_fails_the_write(tmp_path, monkeypatch):
+    """With more than one process the database is written by a forked child; if it fails,
+    the write fails (and the dataset is not swapped in), it is not left out quietly."""
+    import pytest
+
+    from extract.write import _forks
+
+    if not _forks():
+        pytest.skip("the database is written in this process where processes do not fork")
+
+    def broken(self, *args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(DatasetWriter, "_write_database", broken)
+    schema: TableSchema = next(t for t in TABLES if t.name == "sections")
+    failed = pytest.raises(RuntimeError, match=r"committee_papers\.sqlite failed")
+    with failed, DatasetWriter(tmp_path / "out") as writer:
+        writer.write_tables([schema], {"sections": []}, processes=2)
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob("out.partial-*"))
