@@ -105,3 +105,40 @@ def test_pdf_encrypted_with_an_empty_password_is_read(tmp_path):
     doc = read_pdf(_encrypted(tmp_path, ""), PdfSettings())
     assert len(doc.pages) == 4
     assert "Late changes" in doc.pages[0].text or "late changes" in doc.pages[0].text
+
+
+@pytest.mark.parametrize(
+    "path", [PDF_MINUTES, PDF_REPORT, PDF_RUNNING_HEADER], ids=lambda p: p.stem
+)
+def test_text_in_a_box_is_pypdfium2s(path):
+    """A run's text is read in one PDFium call, as pypdfium2's get_text_bounded reads it
+    in two: on every run of every page, on boxes of the page's quarters and halves, and
+    on boxes off the page."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest.pdf import _PageText
+    from extract.ingest.unruled import Run
+
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    compared = 0
+    for i in range(len(pdf)):
+        page = pdf[i]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        text = _PageText(textpage, height)
+        boxes = list(text.runs) + [
+            Run(x * width / 2, y * height / 2, (x + 1) * width / 2, (y + 1) * height / 2)
+            for x in (0, 1)
+            for y in (0, 1)
+        ]
+        boxes += [Run(0, 0, width, height), Run(-50, -50, -10, -10), Run(0, 0, 0.1, 0.1)]
+        for run in boxes:
+            expected = textpage.get_text_bounded(
+                run.x0, height - run.bottom, run.x1, height - run.top
+            )
+            assert text.text_of(run) == expected
+            compared += bool(expected)
+        textpage.close()
+        page.close()
+    pdf.close()
+    assert compared > 20

@@ -315,6 +315,7 @@ class _PageText:
     def __init__(self, textpage: pdfium.PdfTextPage, height: float, c_loops: bool = True):
         self.textpage, self.height, self.c_loops = textpage, height, c_loops
         self._runs: list[Run] | None = None
+        self._buffer: ctypes.Array | None = None
 
     @property
     def runs(self) -> list[Run]:
@@ -327,8 +328,20 @@ class _PageText:
         return self._runs
 
     def text_of(self, run: Run) -> str:
+        """pypdfium2's `get_text_bounded` in one PDFium call, not two: it asks for the
+        length first, and each call walks the page's characters (a test compares them)."""
         h = self.height
-        return self.textpage.get_text_bounded(run.x0, h - run.bottom, run.x1, h - run.top)
+        box = (run.x0, h - run.bottom, run.x1, h - run.top)  # left, bottom, right, top
+        if self._buffer is None:  # room for any text of the page, and a NUL
+            size = 2 * max(pdfium_c.FPDFText_CountChars(self.textpage.raw), 0) + 64
+            self._buffer = (ctypes.c_ushort * size)()
+        left, bottom, right, top = box
+        written = pdfium_c.FPDFText_GetBoundedText(
+            self.textpage.raw, left, top, right, bottom, self._buffer, len(self._buffer)
+        )
+        if not 1 <= written < len(self._buffer):  # no NUL after it: it may not all be there
+            return self.textpage.get_text_bounded(*box)
+        return ctypes.string_at(self._buffer, 2 * (written - 1)).decode("utf-16-le", "ignore")
 
     def line_above(self, top: float) -> str:
         return line_above(self.runs, self.text_of, top)
