@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import CORPUS, KENT, PDF_REPORT, PDF_RUNNING_HEADER, TABBED_TEXT
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.facts.actions import ActionPlanReader
@@ -275,7 +275,17 @@ def _grid(rows: list[list[str]], top: float = 100.0, pitch: float = 14.0) -> dic
 
 
 def _find(runs: dict[Run, str], rules=()):
-    return find_unruled(list(runs), runs.__getitem__, 1, TableSettings(), list(rules))
+    def text_of(box: Run) -> str:
+        """The text of the runs in the box, as PDFium gives a box's text (the finder asks
+        for merged runs and caption lines as well as the runs themselves)."""
+        if box in runs:
+            return runs[box]
+        inside = [
+            r for r in runs if box.x0 <= r.x0 and r.x1 <= box.x1 and box.top <= r.top <= box.bottom
+        ]
+        return " ".join(runs[r] for r in sorted(inside, key=lambda r: (r.top, r.x0)))
+
+    return find_unruled(list(runs), text_of, 1, TableSettings(), list(rules))
 
 
 def test_unruled_grid_is_read_row_by_row():
@@ -323,6 +333,11 @@ def test_rules_across_decide_the_rows():
         ),
         max_size=60,
     )
+)
+@example(  # merged runs: the box asked for is none of the runs given
+    [(0.0, 0.0, 1.0, 1.0, "")] * 11
+    + [(0.0, 1.0, 3.0, 1.0, ""), (0.0, 2.0, 3.0, 1.0, ""), (0.0, 0.25, 3.0, 1.0, "")]
+    + [(4.0, 0.0, 1.0, 1.0, ""), (4.0, 1.0, 1.0, 1.0, ""), (4.0, 2.0, 1.0, 1.0, "")]
 )
 def test_unruled_finder_on_arbitrary_runs(boxes):
     runs = {Run(x, y, x + w, y + h): t for x, y, w, h, t in boxes}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from extract.mapped import MappedText, join
 from extract.models import Page
-from extract.rules import RulePattern, load_jsonl
+from extract.rules import RulePattern, digit_run_starts, load_jsonl
 from extract.settings import NormaliseSettings
 
 PAGE_SEPARATOR = "\n\f\n"
@@ -83,11 +83,15 @@ class Normaliser:
         return cls(tuple(rules), settings or NormaliseSettings())
 
     def apply(self, text: MappedText, stage: str, hits: Counter[str]) -> MappedText:
+        runs: tuple[MappedText, list[int]] | None = None  # the digit runs of a text
         for rule in self.rules:
             if rule.stage != stage:
                 continue
-            if rule.scan is not None and next(rule.scan.finditer(text.text), None) is None:
-                continue  # no match: the same as the replace finding none
+            if rule.scan is not None:
+                if runs is None or runs[0] is not text:
+                    runs = (text, digit_run_starts(text.text))
+                if next(rule.scan.finditer(text.text, runs[1]), None) is None:
+                    continue  # no match: the same as the replace finding none
             before = text
             text, matches = text.subn(rule.pattern, rule.replace)
             if text is not before:

@@ -421,19 +421,21 @@ def _chars(
     letters = codes.copy()
     letters[is_one_of(codes, _HYPHENS)] = ord("-")
     letters = np.where(copy, 32, letters[source]).astype("<u4")
-    texts = list(letters.tobytes().decode("utf-32-le", "surrogatepass"))
-    chars = list(
-        zip(
-            texts,
-            left.tolist(),
-            x1[source].tolist(),
-            top[source].tolist(),
-            bottom[source].tolist(),
-            faces.upright[kinds].tolist(),
-            faces.fontname[kinds].tolist(),
-            strict=True,
+
+    def chars() -> list[tuple]:
+        return list(
+            zip(
+                letters.tobytes().decode("utf-32-le", "surrogatepass"),
+                left.tolist(),
+                x1[source].tolist(),
+                top[source].tolist(),
+                bottom[source].tolist(),
+                faces.upright[kinds].tolist(),
+                faces.fontname[kinds].tolist(),
+                strict=True,
+            )
         )
-    )
+
     letter = ~is_space(letters)
     arrays = _Arrays(
         left,
@@ -521,19 +523,31 @@ class PageChars:
     """A page's characters sorted once by height, for every table on the page to slice.
 
     The characters are tuples in `Char`'s order, made by `zip` from the arrays (a dict per
-    character cost as much as reading it from PDFium); `from_records` takes pdfplumber's.
+    character cost as much as reading it from PDFium) when first asked for: the C cell
+    text reads the arrays. `from_records` takes pdfplumber's.
     """
 
-    def __init__(self, chars: list[tuple], arrays: _Arrays, compiled: bool = True):
-        self.chars, self.at = chars, arrays
+    def __init__(
+        self,
+        chars: list[tuple] | Callable[[], list[tuple]],
+        arrays: _Arrays,
+        compiled: bool = True,
+    ):
+        self._chars, self.at = chars, arrays
         self.compiled = compiled and pdfium_loops.compiled is not None
         # what C reads: upright, one code point, and a finite place (NaN would not sort)
         finite = np.isfinite(arrays.x0) & np.isfinite(arrays.x1) & np.isfinite(arrays.top)
         self._in_c = arrays.plain & finite
         self.mx = (arrays.x0 + arrays.x1) / 2
         self.my = (arrays.top + arrays.bottom) / 2
-        self.by_middle = _Sorted(self.my, np.arange(len(chars)))
+        self.by_middle = _Sorted(self.my, np.arange(len(arrays.x0)))
         self.by_top = _Sorted(arrays.top, np.flatnonzero(arrays.letter))
+
+    @property
+    def chars(self) -> list[tuple]:
+        if callable(self._chars):
+            self._chars = self._chars()
+        return self._chars
 
     def cell_texts(self, cells: list[list[int]]) -> list[str]:
         """`cell_text` of each cell (its characters by index), in C where it was built.
