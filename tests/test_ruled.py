@@ -407,3 +407,35 @@ def test_edges_merged_as_tuples_are_pdfplumbers(drawn, snap):
     theirs = plumber_table.TableFinder(_PageView(bbox, [edge_record(e) for e in edges]), settings)
     assert ours.edges == theirs.edges
     assert [t.bbox for t in ours.tables] == [t.bbox for t in theirs.tables]
+
+
+@pytest.mark.parametrize("paper", [ICS, MONITORING, None], ids=["ics", "monitoring", "form"])
+def test_edges_in_c_are_the_python_edges(paper):
+    """The C reading of a page's paths into pdfplumber's edges and bounds gives the
+    Python reading's values, bit for bit, in its order."""
+    import struct
+
+    import pypdfium2 as pdfium
+
+    from extract.ingest import pdfium_loops
+    from extract.ingest.ruled import page_paths
+
+    if pdfium_loops.compiled is None:
+        pytest.skip("the C loops were not built (no compiler at install)")
+    data = paper.read_bytes() if paper else _grid_in_a_form()
+    pdf = pdfium.PdfDocument(data)
+    edges = 0
+    for i in range(len(pdf)):
+        page = pdf[i]
+        height = page.get_size()[1]
+        fast, slow = page_paths(page, height), page_paths(page, height, compiled=False)
+        bits = lambda v: struct.pack("d", v) if isinstance(v, float) else v  # noqa: E731
+        assert [tuple(map(bits, e)) for e in fast.edges] == [
+            tuple(map(bits, e)) for e in slow.edges
+        ]
+        assert [tuple(map(bits, b)) for b in fast.bounds] == [
+            tuple(map(bits, b)) for b in slow.bounds
+        ]
+        assert fast.count == slow.count
+        edges += len(fast.edges)
+    assert edges

@@ -584,12 +584,232 @@ static PyObject *paths(PyObject *self, PyObject *args) {
                          as_bytes(&out.segment_ints), as_bytes(&out.segment_floats));
 }
 
+/* ---- edges: the path records as pdfplumber's edges (ruled.page_paths, step for step) ----
+ * Every operation is the Python's, in its order, on doubles (setup.py turns off fused
+ * multiply-add, which would round differently); min and max keep the first of equals and
+ * pass NaN through as Python's do. A test compares the two on real pages. */
+
+typedef struct {
+    double a, b, c, d, e, f;
+} matd;
+
+static const matd IDENTITY = {1.0, 0.0, 0.0, 1.0, 0.0, 0.0};
+
+static matd compose(matd first, matd then) {
+    matd r;
+    r.a = first.a * then.a + first.b * then.c;
+    r.b = first.a * then.b + first.b * then.d;
+    r.c = first.c * then.a + first.d * then.c;
+    r.d = first.c * then.b + first.d * then.d;
+    r.e = first.e * then.a + first.f * then.c + then.e;
+    r.f = first.e * then.b + first.f * then.d + then.f;
+    return r;
+}
+
+static double py_min(double a, double b) { return b < a ? b : a; }
+static double py_max(double a, double b) { return b > a ? b : a; }
+
+enum { KIND_LINE = 0, KIND_RECT = 1, KIND_CURVE = 2 };
+enum { ORIENT_NONE = 0, ORIENT_H = 1, ORIENT_V = 2 };
+
+typedef struct {
+    buffer floats; /* x0, x1, top, bottom, doctop, width, height: doubles */
+    buffer codes;  /* kind, orientation: int8 */
+} edge_out;
+
+static int edge(edge_out *out, int8_t kind, double x0, double y0, double x1, double y1,
+                int8_t orientation) {
+    double left = py_min(x0, x1), right = py_max(x0, x1);
+    double top = py_min(y0, y1), bottom = py_max(y0, y1);
+    double values[7] = {left, right, top, bottom, top, right - left, bottom - top};
+    int8_t codes[2] = {kind, orientation};
+    return put(&out->floats, values, sizeof values) || put(&out->codes, codes, sizeof codes);
+}
+
+/* One subpath: its operators ("mllh") and end points (y already from the top). */
+static int subpath_edges(edge_out *out, char *shape, double *xs, double *ys, Py_ssize_t n) {
+    if (n > 3 && shape[n - 2] == 'l' && shape[n - 1] == 'h' && xs[n - 2] == xs[0] &&
+        ys[n - 2] == ys[0]) {
+        shape[n - 2] = 'h'; /* shape[:-2] + "h", pts[:-2] + pts[-1:]: the "l" dropped */
+        xs[n - 2] = xs[n - 1];
+        ys[n - 2] = ys[n - 1];
+        n -= 1;
+    }
+    if ((n == 3 && memcmp(shape, "mlh", 3) == 0) || (n == 2 && memcmp(shape, "ml", 2) == 0))
+        return edge(out, KIND_LINE, xs[0], ys[0], xs[1], ys[1],
+                    ys[0] == ys[1] ? ORIENT_H : ORIENT_V);
+    if (n == 5 && (memcmp(shape, "mlllh", 5) == 0 || memcmp(shape, "mllll", 5) == 0) &&
+        xs[0] == xs[4] && ys[0] == ys[4]) {
+        double x0 = xs[0], y0 = ys[0], x1 = xs[1], y1 = ys[1], x2 = xs[2], y2 = ys[2];
+        double x3 = xs[3], y3 = ys[3];
+        if ((x0 == x1 && y1 == y2 && x2 == x3 && y3 == y0) ||
+            (y0 == y1 && x1 == x2 && y2 == y3 && x3 == x0)) {
+            double left = py_min(x0, x2), right = py_max(x0, x2);
+            double top = py_min(y0, y2), bottom = py_max(y0, y2);
+            return edge(out, KIND_RECT, left, top, right, top, ORIENT_H) ||
+                   edge(out, KIND_RECT, left, bottom, right, bottom, ORIENT_H) ||
+                   edge(out, KIND_RECT, left, top, left, bottom, ORIENT_V) ||
+                   edge(out, KIND_RECT, right, top, right, bottom, ORIENT_V);
+        }
+    }
+    for (Py_ssize_t k = 0; k + 1 < n; k++) {
+        int8_t orientation = xs[k] == xs[k + 1]   ? ORIENT_V
+                             : ys[k] == ys[k + 1] ? ORIENT_H
+                                                  : ORIENT_NONE;
+        if (edge(out, KIND_CURVE, xs[k], ys[k], xs[k + 1], ys[k + 1], orientation)) return -1;
+    }
+    return 0;
+}
+
+/* edges(form ints, form floats, path ints, path floats, segment ints, segment floats,
+ *       height, moveto, bezierto) -> (edge floats, edge codes, bounds), from `paths`'s
+ * records: pdfplumber's edges of every path, and each path's bounds on the page (left,
+ * bottom, right, top: doubles) where PDFium gave them. */
+static PyObject *edges(PyObject *self, PyObject *args) {
+    Py_buffer fi, ff, pi, pf, si, sf;
+    double height;
+    int moveto, bezierto;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*dii", &fi, &ff, &pi, &pf, &si, &sf, &height,
+                          &moveto, &bezierto))
+        return NULL;
+    PyObject *result = NULL;
+    const int32_t *form_ints = fi.buf, *path_ints = pi.buf, *seg_ints = si.buf;
+    const float *form_floats = ff.buf, *path_floats = pf.buf, *seg_floats = sf.buf;
+    Py_ssize_t forms = fi.len / (Py_ssize_t)(2 * sizeof(int32_t));
+    Py_ssize_t paths_n = pi.len / (Py_ssize_t)(5 * sizeof(int32_t));
+    Py_ssize_t segments_n = si.len / (Py_ssize_t)(2 * sizeof(int32_t));
+    matd *containers = malloc((size_t)(forms + 1) * sizeof(matd));
+    edge_out out;
+    buffer bounds;
+    memset(&out, 0, sizeof out);
+    memset(&bounds, 0, sizeof bounds);
+    char *shape = NULL;
+    double *xs = NULL, *ys = NULL;
+    if (!containers) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    containers[0] = IDENTITY;
+    for (Py_ssize_t k = 0; k < forms; k++) {
+        int32_t parent = form_ints[2 * k];
+        if (parent < 0 || parent > k) {
+            PyErr_SetString(PyExc_IndexError, "edges: a form inside a container not yet read");
+            goto done;
+        }
+        const float *m = form_floats + 6 * k;
+        matd own = {m[0], m[1], m[2], m[3], m[4], m[5]};
+        containers[k + 1] = compose(form_ints[2 * k + 1] ? own : IDENTITY, containers[parent]);
+    }
+    for (Py_ssize_t k = 0; k < paths_n; k++) {
+        const int32_t *ints = path_ints + 5 * k;
+        const float *floats = path_floats + 10 * k;
+        int32_t where = ints[0], first = ints[3], count = ints[4];
+        if (where < 0 || where > forms || first < 0 || count < 0 || first + count > segments_n) {
+            PyErr_SetString(PyExc_IndexError, "edges: a path record out of range");
+            goto done;
+        }
+        matd container = containers[where];
+        if (ints[1]) { /* bounds read: the corners into the page's space */
+            double xs4[4], ys4[4];
+            double corner_x[2] = {floats[0], floats[2]}, corner_y[2] = {floats[1], floats[3]};
+            int c = 0;
+            for (int i = 0; i < 2; i++)
+                for (int j = 0; j < 2; j++, c++) {
+                    double x = corner_x[i], y = corner_y[j];
+                    xs4[c] = container.a * x + container.c * y + container.e;
+                    ys4[c] = container.b * x + container.d * y + container.f;
+                }
+            double box[4] = {xs4[0], ys4[0], xs4[0], ys4[0]};
+            for (int i = 1; i < 4; i++) {
+                box[0] = py_min(box[0], xs4[i]);
+                box[1] = py_min(box[1], ys4[i]);
+                box[2] = py_max(box[2], xs4[i]);
+                box[3] = py_max(box[3], ys4[i]);
+            }
+            if (put(&bounds, box, sizeof box)) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        matd matrix = {floats[4], floats[5], floats[6], floats[7], floats[8], floats[9]};
+        matd own = compose(ints[2] ? matrix : IDENTITY, container);
+        /* the subpaths, as pdfminer reads them: a point for each operator */
+        free(shape);
+        free(xs);
+        free(ys);
+        size_t room = 2 * (size_t)count + 2;
+        shape = malloc(room);
+        xs = malloc(room * sizeof(double));
+        ys = malloc(room * sizeof(double));
+        if (!shape || !xs || !ys) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        Py_ssize_t n = 0;
+        long bezier = 0;
+        for (int32_t j = first; j < first + count; j++) {
+            int32_t kind = seg_ints[2 * j], closes = seg_ints[2 * j + 1];
+            double x = seg_floats[2 * j], y = seg_floats[2 * j + 1];
+            double px = own.a * x + own.c * y + own.e, py = own.b * x + own.d * y + own.f;
+            if (kind == moveto) {
+                if (n && subpath_edges(&out, shape, xs, ys, n)) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                n = 0;
+                shape[n] = 'm';
+                xs[n] = px;
+                ys[n++] = height - py;
+                bezier = 0;
+            } else if (kind == bezierto) {
+                bezier += 1;
+                if (bezier % 3 == 0) {
+                    shape[n] = 'c';
+                    xs[n] = px;
+                    ys[n++] = height - py;
+                }
+            } else {
+                shape[n] = 'l';
+                xs[n] = px;
+                ys[n++] = height - py;
+            }
+            if (n && closes) {
+                shape[n] = 'h';
+                xs[n] = xs[0];
+                ys[n] = ys[0];
+                n++;
+            }
+        }
+        if (n && subpath_edges(&out, shape, xs, ys, n)) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    result = Py_BuildValue("(NNN)", as_bytes(&out.floats), as_bytes(&out.codes), as_bytes(&bounds));
+done:
+    free(containers);
+    free(shape);
+    free(xs);
+    free(ys);
+    free(out.floats.data);
+    free(out.codes.data);
+    free(bounds.data);
+    PyBuffer_Release(&fi);
+    PyBuffer_Release(&ff);
+    PyBuffer_Release(&pi);
+    PyBuffer_Release(&pf);
+    PyBuffer_Release(&si);
+    PyBuffer_Release(&sf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Every character's loose box, text object and generated flag."},
     {"object_chars", object_chars, METH_VARARGS, "Every character's text object and unicode."},
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
     {"cell_texts", cell_texts, METH_VARARGS, "pdfplumber's extract_text of many cells at once."},
+    {"edges", edges, METH_VARARGS, "pdfplumber's edges of the path records, and their bounds."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
     {NULL, NULL, 0, NULL},
 };

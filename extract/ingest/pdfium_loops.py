@@ -168,25 +168,27 @@ class PathRecords:
     paths: list[tuple[int, int, tuple[float, ...], int, tuple[float, ...], list[tuple]]]
 
 
+_PATH_FUNCTIONS = (
+    pdfium_c.FPDFPage_CountObjects,
+    pdfium_c.FPDFFormObj_CountObjects,
+    pdfium_c.FPDFPath_CountSegments,
+    pdfium_c.FPDFPage_GetObject,
+    pdfium_c.FPDFFormObj_GetObject,
+    pdfium_c.FPDFPageObj_GetType,
+    pdfium_c.FPDFPathSegment_GetType,
+    pdfium_c.FPDFPathSegment_GetClose,
+    pdfium_c.FPDFPageObj_GetMatrix,
+    pdfium_c.FPDFPageObj_GetBounds,
+    pdfium_c.FPDFPath_GetPathSegment,
+    pdfium_c.FPDFPathSegment_GetPoint,
+)
+
+
 def page_paths(page, use_compiled: bool = True) -> PathRecords:
     """Every path object of a raw PDFium page (FPDF_PAGE), forms entered 8 levels deep."""
     if compiled is None or not use_compiled:
         return _python_paths(page)
-    functions = (
-        pdfium_c.FPDFPage_CountObjects,
-        pdfium_c.FPDFFormObj_CountObjects,
-        pdfium_c.FPDFPath_CountSegments,
-        pdfium_c.FPDFPage_GetObject,
-        pdfium_c.FPDFFormObj_GetObject,
-        pdfium_c.FPDFPageObj_GetType,
-        pdfium_c.FPDFPathSegment_GetType,
-        pdfium_c.FPDFPathSegment_GetClose,
-        pdfium_c.FPDFPageObj_GetMatrix,
-        pdfium_c.FPDFPageObj_GetBounds,
-        pdfium_c.FPDFPath_GetPathSegment,
-        pdfium_c.FPDFPathSegment_GetPoint,
-    )
-    raw = compiled.paths(address(page), *map(address, functions))
+    raw = compiled.paths(address(page), *map(address, _PATH_FUNCTIONS))
     form_ints, form_floats, path_ints, path_floats, seg_ints, seg_floats = (
         np.frombuffer(b, np.int32 if k % 2 == 0 else np.float32).tolist() for k, b in enumerate(raw)
     )
@@ -206,6 +208,29 @@ def page_paths(page, use_compiled: bool = True) -> PathRecords:
             (container, bounds_ok, tuple(floats[:4]), matrix_ok, tuple(floats[4:]), segments)
         )
     return PathRecords(forms, paths)
+
+
+@dataclass(frozen=True)
+class EdgeArrays:
+    """A page's paths as pdfplumber's edges, read in C (`compiled` must be there)."""
+
+    values: np.ndarray  # float64 [n, 7]: x0, x1, top, bottom, doctop, width, height
+    codes: np.ndarray  # int8 [n, 2]: kind (line, rect_edge, curve_edge), orientation (-, h, v)
+    bounds: np.ndarray  # float64 [m, 4]: each path's left, bottom, right, top, where read
+
+
+def page_edges(page, height: float) -> EdgeArrays:
+    """`ruled.page_paths`'s edges and bounds of a raw PDFium page, from the C walk's
+    records by the same steps in C."""
+    raw = compiled.paths(address(page), *map(address, _PATH_FUNCTIONS))
+    values, codes, bounds = compiled.edges(
+        *raw, float(height), pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+    )
+    return EdgeArrays(
+        np.frombuffer(values, np.float64).reshape(-1, 7),
+        np.frombuffer(codes, np.int8).reshape(-1, 2),
+        np.frombuffer(bounds, np.float64).reshape(-1, 4),
+    )
 
 
 def _python_paths(page) -> PathRecords:

@@ -59,8 +59,17 @@ class _PageView:
 
 
 def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> PagePaths:
-    """Every path object on the page, forms included, as pdfplumber would see it."""
-    records = read_paths(page.raw, compiled)
+    """Every path object on the page, forms included, as pdfplumber would see it: in C
+    where it was built (`pdfium_loops.page_edges`: the same steps, a test compares them),
+    else here."""
+    if compiled and pdfium_loops.compiled is not None:
+        read = pdfium_loops.page_edges(page.raw, height)
+        kinds = [_EDGE_KINDS[k] for k in read.codes[:, 0].tolist()]
+        orientations = [_ORIENTATIONS[k] for k in read.codes[:, 1].tolist()]
+        edges = list(zip(kinds, *read.values.T.tolist(), orientations, strict=True))
+        bounds = [tuple(b) for b in read.bounds.tolist()]
+        return PagePaths(len(bounds), edges, bounds)
+    records = read_paths(page.raw, False)
     containers = [_IDENTITY]  # the matrix from each container's space to the page's
     for parent, matrix_ok, matrix in records.forms:
         containers.append(_compose(matrix if matrix_ok else _IDENTITY, containers[parent]))
@@ -77,6 +86,10 @@ def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> Pa
         for shape, points in _subpaths(segments, own):
             edges += _edges(shape, [(x, height - y) for x, y in points])
     return PagePaths(len(bounds), edges, bounds)
+
+
+_EDGE_KINDS = ("line", "rect_edge", "curve_edge")  # the C codes' names
+_ORIENTATIONS = (None, "h", "v")
 
 
 def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
