@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -107,15 +108,23 @@ class DatasetWriter:
         child = multiprocessing.get_context("fork").Process(
             target=self._write_database, args=(tables, rows, batch_rows), daemon=True
         )
-        child.start()
+        gc.freeze()  # the child's collections leave the parent's objects (and pages) alone
         try:
-            self._write(tables, rows, batch_rows, files=True, database=False)
+            child.start()
+        except OSError:  # no fork here and now (memory, process limits): one after the other
+            child = None
         finally:
-            child.join()
-        if child.exitcode != 0:
+            gc.unfreeze()
+        try:
+            self._write(tables, rows, batch_rows, files=True, database=child is None)
+        finally:
+            if child is not None:
+                child.join()
+        if child is not None and child.exitcode != 0:
             raise RuntimeError(
-                f"writing {SQLITE_NAME} failed in its own process (exit code {child.exitcode}); "
-                "its error is above. Run with --workers 1 to write it in this process"
+                f"writing {SQLITE_NAME} failed in its own process (exit code "
+                f"{child.exitcode}: below 0, the signal that ended it; else its error is "
+                "above). Run with --workers 1 to write it in this process"
             )
 
     def _write_database(self, tables, rows, batch_rows: int) -> None:

@@ -297,10 +297,81 @@ def test_a_pattern_without_whitespace_matches_the_text_without_it(pattern, text)
     assert without_whitespace(compiled).fullmatch("".join(text.split()))
 
 
-@pytest.mark.parametrize("pattern", [r"page.\d", r"page[^x]\d", r"page \d", r"page\W\d"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"page.\d",
+        r"page[^x]\d",
+        r"page \d",
+        r"page\W\d",
+        r"page[\s:]+\d+",  # \s in a set: "page 5" would not match "page[:]+\d+"
+        r"page[\s]\d",
+        r"page\b\s*\d+",  # a boundary sees the space deleted before it
+        r"page\s*(?!\s)\d+",
+        r"(?<=\s)page",
+    ],
+)
 def test_a_pattern_that_could_match_whitespace_otherwise_has_no_letters_form(pattern):
     import re
 
     from extract.ingest.packs import without_whitespace
 
     assert without_whitespace(re.compile(pattern)) is None
+
+
+def _one_line_pdf(text_codes: bytes, to_unicode: dict[int, str]) -> bytes:
+    """A one-page PDF showing `text_codes` in a font whose ToUnicode map gives
+    `to_unicode` (code -> UTF-16BE hex), to put any characters on a page."""
+    entries = " ".join(f"<{c:02X}> <{u}>" for c, u in to_unicode.items())
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo "
+        "<< /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS "
+        "def /CMapType 2 def 1 begincodespacerange <00> <FF> endcodespacerange "
+        f"{len(to_unicode)} beginbfchar {entries} endbfchar endcmap CMapName currentdict "
+        "/CMap defineresource pop end end"
+    )
+    content = f"BT /F1 12 Tf 20 100 Td ({text_codes.decode('latin-1')}) Tj ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+@pytest.mark.parametrize("c_loops", [True, False])
+def test_a_stamp_with_characters_above_the_bmp_is_taken_off(splitter, c_loops):
+    """Regression (review): PDFium keeps a character above U+FFFF as its two surrogate
+    halves; an object's letters pair them as its UTF-16 text does, so "Page 𝟏𝟐" (bold
+    digits, which \\d reads) is still a stamp the letters let through."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest.pdf import _object_letters, _object_text, _text_objects, _unstamp
+    from extract.ingest.pdfium_loops import address
+
+    to_unicode = {ord(c): f"{ord(c):04X}" for c in "Page "} | {0x31: "D835DFCF", 0x32: "D835DFD0"}
+    pdf = pdfium.PdfDocument(_one_line_pdf(b"Page 12", to_unicode))
+    page = pdf[0]
+    textpage = page.get_textpage()
+    letters = _object_letters(textpage, c_loops)
+    (obj,) = _text_objects(page.raw, depth=0)
+    assert _object_text(obj, textpage) == "Page 𝟏𝟐"
+    assert letters[address(obj)] == "Page𝟏𝟐"
+    assert _unstamp(page, textpage, splitter.stamps(), c_loops) == ["Page 𝟏𝟐"]
+    textpage.close()
+    page.close()
+    pdf.close()

@@ -439,3 +439,24 @@ def test_edges_in_c_are_the_python_edges(paper):
         assert fast.count == slow.count
         edges += len(fast.edges)
     assert edges
+
+
+def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
+    """An extension built from an older source has no `edges`: the Python reading is used,
+    with the same edges, not an AttributeError on every page."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest import pdfium_loops
+    from extract.ingest.ruled import page_paths
+
+    if pdfium_loops.compiled is None:
+        pytest.skip("the C loops were not built (no compiler at install)")
+    pdf = pdfium.PdfDocument(MONITORING.read_bytes())
+    page = pdf[0]
+    height = page.get_size()[1]
+    expected = page_paths(page, height)
+    monkeypatch.delattr(pdfium_loops.compiled, "edges")
+    assert not pdfium_loops.has_compiled("edges")
+    assert page_paths(page, height) == expected
+    page.close()
+    pdf.close()

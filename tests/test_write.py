@@ -179,3 +179,21 @@ def test_a_database_process_that_fails_fails_the_write(tmp_path, monkeypatch):
         writer.write_tables([schema], {"sections": []}, processes=2)
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.glob("out.partial-*"))
+
+
+def test_without_a_fork_the_database_is_written_here(tmp_path, monkeypatch):
+    """Where a child cannot be forked (memory, process limits) the database is written in
+    this process after the files: the same dataset, not a failed run."""
+    import multiprocessing.process
+
+    def refused(self):
+        raise OSError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+    schema: TableSchema = next(t for t in TABLES if t.name == "sections")
+    rows = [schema.record(**{c.name: _value(c.type, i) for c in schema.columns}) for i in range(3)]
+    with DatasetWriter(tmp_path / "out") as writer:
+        writer.write_tables([schema], {"sections": rows}, processes=2)
+    with sqlite3.connect(tmp_path / "out" / SQLITE_NAME) as con:
+        assert con.execute("SELECT count(*) FROM sections").fetchone() == (3,)
+    assert (tmp_path / "out" / "sections.csv").read_text().count("\n") == 4

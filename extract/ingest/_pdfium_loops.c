@@ -678,13 +678,20 @@ static PyObject *edges(PyObject *self, PyObject *args) {
     Py_ssize_t forms = fi.len / (Py_ssize_t)(2 * sizeof(int32_t));
     Py_ssize_t paths_n = pi.len / (Py_ssize_t)(5 * sizeof(int32_t));
     Py_ssize_t segments_n = si.len / (Py_ssize_t)(2 * sizeof(int32_t));
-    matd *containers = malloc((size_t)(forms + 1) * sizeof(matd));
+    matd *containers = NULL;
     edge_out out;
     buffer bounds;
     memset(&out, 0, sizeof out);
     memset(&bounds, 0, sizeof bounds);
     char *shape = NULL;
     double *xs = NULL, *ys = NULL;
+    if (ff.len < forms * (Py_ssize_t)(6 * sizeof(float)) ||
+        pf.len < paths_n * (Py_ssize_t)(10 * sizeof(float)) ||
+        sf.len < segments_n * (Py_ssize_t)(2 * sizeof(float))) {
+        PyErr_SetString(PyExc_ValueError, "edges: float records shorter than their int records");
+        goto done;
+    }
+    containers = malloc((size_t)(forms + 1) * sizeof(matd));
     if (!containers) {
         PyErr_NoMemory();
         goto done;
@@ -704,7 +711,8 @@ static PyObject *edges(PyObject *self, PyObject *args) {
         const int32_t *ints = path_ints + 5 * k;
         const float *floats = path_floats + 10 * k;
         int32_t where = ints[0], first = ints[3], count = ints[4];
-        if (where < 0 || where > forms || first < 0 || count < 0 || first + count > segments_n) {
+        if (where < 0 || where > forms || first < 0 || count < 0 ||
+            (int64_t)first + (int64_t)count > (int64_t)segments_n) {
             PyErr_SetString(PyExc_IndexError, "edges: a path record out of range");
             goto done;
         }

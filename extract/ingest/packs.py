@@ -164,9 +164,18 @@ class PackSplitter:
         return [r for r in self.rules if r.kind == kind]
 
 
-# \s however repeated (lazily too); and what could still match whitespace once it is gone
+# \s however repeated (lazily too); what could still match whitespace once it is gone, or
+# reads what is next to it (a word boundary, a look-around: deleting whitespace changes
+# what they see); and a set holding \s (taking the item out of it would change the set)
 _WHITESPACE_ITEM = re.compile(r"\\s(?:[*+?]|\{\d*,?\d*\})?\??")
+_SET_WITH_SPACE = re.compile(r"\[[^\]]*\\s")
 _MATCHES_SPACE = (
+    "\\b",
+    "\\B",
+    "(?=",
+    "(?!",
+    "(?<=",
+    "(?<!",
     ".",
     "\\s",
     "\\W",
@@ -192,7 +201,10 @@ _MATCHES_SPACE = (
 def without_whitespace(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The pattern with each `\\s` item taken out: whatever the pattern matches, with its
     whitespace deleted, this matches. None when anything else in it could match
-    whitespace (a dot, a negated set, an escape) and the claim might not hold."""
+    whitespace (a dot, a negated set, an escape), reads its neighbours (\\b, a
+    look-around) or puts \\s in a set, where the claim might not hold."""
+    if _SET_WITH_SPACE.search(pattern.pattern):
+        return None
     bare = _WHITESPACE_ITEM.sub("", pattern.pattern)
     if any(item in bare.replace("\\.", "") for item in _MATCHES_SPACE):
         return None

@@ -211,11 +211,19 @@ def _object_letters(textpage: pdfium.PdfTextPage, c_loops: bool) -> dict[int, st
     objects, unicodes = objects[keep], unicodes[keep]
     order = np.argsort(objects, kind="stable")
     objects = objects[order]
-    text = unicodes[order].tobytes().decode("utf-32-le", "replace")
+    # a character above U+FFFF comes as two, one per surrogate half: kept as they are
+    # here, then paired per object, as the UTF-16 of FPDFTextObj_GetText pairs them
+    codes = np.where(unicodes[order] > 0x10FFFF, 0xFFFD, unicodes[order]).astype("<u4")
+    text = codes.tobytes().decode("utf-32-le", "surrogatepass")
     cuts = (np.flatnonzero(objects[1:] != objects[:-1]) + 1).tolist()
     starts = [0, *cuts]
     ends = [*cuts, len(text)]
-    return {int(objects[a]): text[a:b] for a, b in zip(starts, ends, strict=True) if a < b}
+    return {int(objects[a]): _paired(text[a:b]) for a, b in zip(starts, ends, strict=True) if a < b}
+
+
+def _paired(text: str) -> str:
+    """Surrogate halves side by side made one character; a lone half U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _fonts(page: pdfium.PdfPage, ids: dict[int, int]) -> frozenset[int]:

@@ -21,6 +21,12 @@ except ImportError:  # built without a C compiler
     compiled = None
 
 
+def has_compiled(name: str) -> bool:
+    """Whether the C extension was built and has `name` (one built from an older source
+    lacks the newer loops: those run in Python until `pip install -e .` builds it anew)."""
+    return compiled is not None and hasattr(compiled, name)
+
+
 @dataclass(frozen=True)
 class CharArrays:
     """Every character of a text page, by index."""
@@ -50,7 +56,7 @@ def page_chars(textpage, count: int, use_compiled: bool = True) -> CharArrays:
 
 def object_chars(textpage, count: int, use_compiled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The text object (address) and unicode of each of the first `count` characters."""
-    if compiled is not None and use_compiled:
+    if use_compiled and has_compiled("object_chars"):
         objects, unicodes = compiled.object_chars(
             address(textpage),
             count,

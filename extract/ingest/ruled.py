@@ -62,7 +62,7 @@ def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> Pa
     """Every path object on the page, forms included, as pdfplumber would see it: in C
     where it was built (`pdfium_loops.page_edges`: the same steps, a test compares them),
     else here."""
-    if compiled and pdfium_loops.compiled is not None:
+    if compiled and pdfium_loops.has_compiled("edges"):
         read = pdfium_loops.page_edges(page.raw, height)
         kinds = [_EDGE_KINDS[k] for k in read.codes[:, 0].tolist()]
         orientations = [_ORIENTATIONS[k] for k in read.codes[:, 1].tolist()]
