@@ -460,3 +460,34 @@ def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
     assert page_paths(page, height) == expected
     page.close()
     pdf.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(1, 30), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(-10, 200), st.just(float("nan"))),
+            st.one_of(st.floats(-5, 25), st.just(float("nan"))),
+        ),
+        max_size=40,
+    ),
+)
+def test_a_rows_characters_go_to_the_same_cells_by_loop_and_by_arrays(widths, middles):
+    """Cells side by side: the loop for short rows puts each character where the array
+    reading does (a middle at no finite place in none)."""
+    import numpy as np
+
+    from extract.ingest.ruled import _held_arrays, _held_few
+
+    cells, x = [], 0.0
+    for w in widths:
+        cells.append((x, 0.0, x + w, 20.0))
+        x += w + (w % 3)  # some touch, some leave a gap
+    lefts = [c[0] for c in cells]
+    band = np.arange(len(middles), dtype=np.int64) * 2
+    mx = np.array([m[0] for m in middles], np.float64)
+    my = np.array([m[1] for m in middles], np.float64)
+    assert _held_few(cells, lefts, band.tolist(), mx.tolist(), my.tolist()) == _held_arrays(
+        cells, lefts, band, mx, my
+    )

@@ -12,6 +12,7 @@ Characters are fetched only inside the tables found, after the edges have found 
 from __future__ import annotations
 
 import ctypes
+import math
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -606,7 +607,8 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
     corner lies in it (the measure the heading rules were written against).
     """
     held, bold = [], []  # every cell's characters: their texts are read in one go
-    for row in table.rows:
+    table_rows = table.rows  # (pdfplumber works them out at each asking)
+    for row in table_rows:
         x0, top, x1, bottom = row.bbox
         cells = [c for c in row.cells if c is not None]
         band = chars.by_middle.between(top, bottom)  # a merged cell reaches below
@@ -616,7 +618,7 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
         heavy = int(chars.at.bold[letters].sum())
         bold.append(round(heavy / len(letters), 2) if len(letters) else 0.0)
     texts = iter(chars.cell_texts(held))
-    rows = [[None if c is None else next(texts) for c in row.cells] for row in table.rows]
+    rows = [[None if c is None else next(texts) for c in row.cells] for row in table_rows]
     return rows, bold
 
 
@@ -633,6 +635,15 @@ def _held(cells: list[tuple], band: np.ndarray, chars: PageChars) -> list[list[i
                 if x < cells[j][2] and cells[j][1] <= y < cells[j][3]:
                     held[j].append(i)
         return held
+    if len(band) <= _FEW and all(map(math.isfinite, lefts)):
+        return _held_few(cells, lefts, band.tolist(), mx.tolist(), my.tolist())
+    return _held_arrays(cells, lefts, band, mx, my)
+
+
+def _held_arrays(
+    cells: list[tuple], lefts: list[float], band: np.ndarray, mx: np.ndarray, my: np.ndarray
+) -> list[list[int]]:
+    """`_held` of cells side by side, over arrays."""
     box = np.array(cells, np.float64).reshape(-1, 4)
     k = np.searchsorted(np.array(lefts, np.float64), mx, side="right") - 1
     j = np.maximum(k, 0)
@@ -641,6 +652,25 @@ def _held(cells: list[tuple], band: np.ndarray, chars: PageChars) -> list[list[i
     taken, cell_of = band[inside][order], k[inside][order]
     ends = np.searchsorted(cell_of, np.arange(len(cells) + 1), side="left")
     return [taken[a:b].tolist() for a, b in pairwise(ends.tolist())]
+
+
+_FEW = 128  # characters in a row below which a loop beats the array operations' overhead
+
+
+def _held_few(
+    cells: list[tuple], lefts: list[float], band: list[int], mx: list[float], my: list[float]
+) -> list[list[int]]:
+    """`_held` of cells side by side (finite left edges), character by character: the cell
+    is the last whose left edge is at or before the middle (`searchsorted`'s side
+    "right" is `bisect_right`), if the middle lies inside it."""
+    held: list[list[int]] = [[] for _ in cells]
+    for i, x, y in zip(band, mx, my, strict=True):
+        k = bisect_right(lefts, x) - 1
+        if k >= 0:
+            _, top, right, bottom = cells[k]
+            if x < right and top <= y < bottom:
+                held[k].append(i)
+    return held
 
 
 def cell_text(chars: list[tuple]) -> str:
