@@ -15,6 +15,7 @@ from extract.models import DocType, Page, PartKind
 from extract.process import Processor
 from extract.settings import IngestSettings, RunSettings
 from extract.tables import FACT_TABLES, STRUCTURE_TABLES
+from tests.conftest import pdf_from_objects
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "kent"
 
@@ -340,17 +341,7 @@ def _one_line_pdf(text_codes: bytes, to_unicode: dict[int, str]) -> bytes:
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
     ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+    return pdf_from_objects([o.encode("latin-1") for o in objects])
 
 
 @pytest.mark.parametrize("c_loops", [True, False])

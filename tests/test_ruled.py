@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pdfplumber.table as plumber_table
 import pdfplumber.utils as plumber_utils
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, pdf_from_objects
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,22 +62,6 @@ def test_paths_read_as_pdfminer_reads_them(shape, points, read_as):
     assert _orientations(_edges(shape, points)) == sorted(read_as, key=str)
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF file from its numbered objects (1 is the catalog), with a correct xref."""
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def _stream(content: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s >>\nstream\n" % (len(content), extra) + content + b"\nendstream"
 
@@ -105,7 +89,7 @@ def _grid_in_a_form() -> bytes:
     ]
     text = b" ".join(b"BT /F1 6 Tf %d %d Td (%s) Tj ET" % (x, y, w.encode()) for x, y, w in words)
     page = b"q 1 0 0 1 20 10 cm /Fm1 Do Q " + text
-    return _pdf(
+    return pdf_from_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

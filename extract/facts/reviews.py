@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from extract.models import ReviewType
 from extract.rules import load_jsonl
+from extract.structure.lines import collapse
 
 # Words that start a capitalised phrase but are not a child's name.
 _NOT_NAMES = frozenset(
@@ -131,8 +132,9 @@ def folded(text: str) -> str:
     joined by \\s+ matches, the words joined by spaces are in here. Three characters `re`
     takes for an ASCII letter lower to something else: dotless ı and long ſ, and İ, which
     lowers to i and a combining dot (dropped; a test tries every code point)."""
-    lowered = text.lower().replace("\u0307", "").replace("\u0131", "i").replace("\u017f", "s")
-    return " ".join(lowered.split())
+    return collapse(
+        text.lower().replace("\u0307", "").replace("\u0131", "i").replace("\u017f", "s")
+    )
 
 
 @dataclass(frozen=True)
