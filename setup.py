@@ -17,6 +17,13 @@ setup(
             # rounds once where Python rounds twice (MSVC does not fuse by default)
             extra_compile_args=[] if os.name == "nt" else ["-ffp-contract=off"],
             optional=True,
-        )
+        ),
+        # pdfplumber's ruled-table search over those edges (no PDFium calls)
+        Extension(
+            "extract.ingest._lattice",
+            ["extract/ingest/_lattice.c"],
+            extra_compile_args=[] if os.name == "nt" else ["-ffp-contract=off"],
+            optional=True,
+        ),
     ]
 )

@@ -106,7 +106,7 @@ def _read_pages(
             paths = (
                 page_paths(page, height, settings.tables.c_loops)
                 if settings.tables.pdf
-                else PagePaths(0, [], [])
+                else PagePaths(0, [])
             )
             textpage = page.get_textpage()  # one per page: text and tables
             try:

@@ -16,7 +16,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain, groupby, pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -29,10 +29,15 @@ import pypdfium2.raw as pdfium_c
 
 from extract.ingest import pdfium_loops
 from extract.ingest.base import code_points, is_one_of, is_space
-from extract.ingest.pdfium_loops import char_faces, page_chars
+from extract.ingest.pdfium_loops import EdgeArrays, char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
 from extract.settings import TableSettings
+
+try:
+    from extract.ingest import _lattice
+except ImportError:  # built without a C compiler: the Python search below
+    _lattice = None
 
 RULE = "pdfplumber.lines@pdfium"
 BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
@@ -44,11 +49,31 @@ _HULL = ((min, 0), (min, 1), (max, 2), (max, 3))  # a hull of (x0, top, x1, bott
 
 @dataclass(frozen=True)
 class PagePaths:
-    """A page's drawn paths: how many objects, and pdfplumber-style edges from them."""
+    """A page's drawn paths: how many objects, each one's bounds, and pdfplumber-style
+    edges from them, kept as they were read: arrays from C (which the C table search reads
+    as they are), tuples from Python."""
 
     count: int
-    edges: list[Edge]  # see EDGE_KEYS
     bounds: list[tuple[float, float, float, float]]  # each object's left, bottom, right, top
+    tuples: list[Edge] | None = None  # see EDGE_KEYS
+    arrays: EdgeArrays | None = None
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        if self.tuples is not None or self.arrays is None:
+            return self.tuples or []
+        kinds = [_EDGE_KINDS[k] for k in self.arrays.codes[:, 0].tolist()]
+        orientations = [_ORIENTATIONS[k] for k in self.arrays.codes[:, 1].tolist()]
+        return list(zip(kinds, *self.arrays.values.T.tolist(), orientations, strict=True))
+
+    def edge_arrays(self) -> EdgeArrays:
+        if self.arrays is not None:
+            return self.arrays
+        values = np.array([e[_X0:_ORIENTATION] for e in self.edges], np.float64).reshape(-1, 7)
+        codes = [
+            (_EDGE_KINDS.index(e[_KIND]), _ORIENTATIONS.index(e[_ORIENTATION])) for e in self.edges
+        ]
+        return EdgeArrays(values, np.array(codes, np.int8).reshape(-1, 2), np.zeros((0, 4)))
 
 
 @dataclass
@@ -65,11 +90,8 @@ def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> Pa
     else here."""
     if compiled and pdfium_loops.has_compiled("edges"):
         read = pdfium_loops.page_edges(page.raw, height)
-        kinds = [_EDGE_KINDS[k] for k in read.codes[:, 0].tolist()]
-        orientations = [_ORIENTATIONS[k] for k in read.codes[:, 1].tolist()]
-        edges = list(zip(kinds, *read.values.T.tolist(), orientations, strict=True))
         bounds = [tuple(b) for b in read.bounds.tolist()]
-        return PagePaths(len(bounds), edges, bounds)
+        return PagePaths(len(bounds), bounds, arrays=read)
     records = read_paths(page.raw, False)
     containers = [_IDENTITY]  # the matrix from each container's space to the page's
     for parent, matrix_ok, matrix in records.forms:
@@ -86,7 +108,7 @@ def page_paths(page: pdfium.PdfPage, height: float, compiled: bool = True) -> Pa
         own = _compose(matrix if matrix_ok else _IDENTITY, container)
         for shape, points in _subpaths(segments, own):
             edges += _edges(shape, [(x, height - y) for x, y in points])
-    return PagePaths(len(bounds), edges, bounds)
+    return PagePaths(len(bounds), bounds, tuples=edges)
 
 
 _EDGE_KINDS = ("line", "rect_edge", "curve_edge")  # the C codes' names
@@ -194,13 +216,16 @@ def find_ruled(
     """pdfplumber's ruled tables on one page, read from PDFium's paths and characters;
     `line_above(top)` gives the caption line over a table."""
     width, height = size
-    view = _PageView((0.0, 0.0, width, height), paths.edges)
-    finder = _TableFinder(view, settings.plumber())
-    if not finder.tables:
+    view = _PageView((0.0, 0.0, width, height), [])
+    tables = [
+        plumber_table.Table(view, cells)
+        for cells in table_cells(paths, view.bbox, settings.plumber(), settings.c_loops)
+    ]
+    if not tables:
         return []
-    chars = _chars(textpage, height, [t.bbox for t in finder.tables], settings.c_loops)
+    chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops)
     found = []
-    for table in finder.tables:
+    for table in tables:
         rows, bold = read_table(table, chars)
         if not rows or max(map(len, rows)) < settings.min_cols:
             continue  # a box, not a table (short ones may continue a table)
@@ -218,11 +243,43 @@ def find_ruled(
     return found
 
 
+def table_cells(
+    paths: PagePaths, bbox: tuple[float, ...], settings: dict, compiled: bool = True
+) -> list[list[tuple[float, float, float, float]]]:
+    """The cells of each table pdfplumber's TableFinder finds among the page's edges, in
+    its order: in C (`_lattice.c`) where it was built and the settings are the ruled-lines
+    ones it follows (a property test compares it with pdfplumber), else in Python."""
+    resolved = plumber_table.TableSettings.resolve(settings)
+    if compiled and _lattice is not None and _lines_only(resolved):
+        arrays = paths.edge_arrays()
+        found = _lattice.tables(
+            arrays.values,
+            arrays.codes,
+            resolved.edge_min_length_prefilter,
+            resolved.snap_x_tolerance,
+            resolved.snap_y_tolerance,
+            resolved.join_x_tolerance,
+            resolved.join_y_tolerance,
+            resolved.edge_min_length,
+            resolved.intersection_x_tolerance,
+            resolved.intersection_y_tolerance,
+        )
+        if found is not None:  # None: a place that is not a finite number
+            return found
+    return [t.cells for t in _TableFinder(_PageView(bbox, paths.edges), resolved).tables]
+
+
+def _lines_only(settings: plumber_table.TableSettings) -> bool:
+    """Ruled lines both ways and no explicit lines: the settings the fast searches follow."""
+    lines = settings.vertical_strategy == settings.horizontal_strategy == "lines"
+    return lines and not settings.explicit_vertical_lines and not settings.explicit_horizontal_lines
+
+
 class _TableFinder(plumber_table.TableFinder):
     """pdfplumber's TableFinder (0.11: its `__init__`, step by step) with the edges-to-cells
     step indexed (two thirds of its time went there), and the edges merged as tuples."""
 
-    def __init__(self, page, settings: dict):
+    def __init__(self, page, settings):
         self.page = page
         self.settings = plumber_table.TableSettings.resolve(settings)
         self.edges = self.get_edges()
@@ -242,8 +299,7 @@ class _TableFinder(plumber_table.TableFinder):
         explicit lines): the same edges, the same values, in the same order (a property
         test compares them); any other settings are left to pdfplumber's own."""
         settings = self.settings
-        lines = settings.vertical_strategy == settings.horizontal_strategy == "lines"
-        if not lines or settings.explicit_vertical_lines or settings.explicit_horizontal_lines:
+        if not _lines_only(settings):
             self.page = _PageView(self.page.bbox, [edge_record(e) for e in self.page.edges])
             return super().get_edges()
         least = settings.edge_min_length_prefilter

@@ -1,0 +1,749 @@
+/* pdfplumber's ruled-table search over a page's edges, in C.
+ *
+ * pdfplumber's TableFinder with the "lines" strategies snaps and joins the page's edges,
+ * finds where they cross, the smallest cells those crossings box, and groups the cells
+ * into tables. In Python that cost as much as reading the tables' text. This is the same
+ * algorithm step for step (extract/ingest/ruled.py keeps the Python, and the tests
+ * compare the two with pdfplumber's own): the same comparisons on the same doubles, the
+ * same orders (stable sorts are ties broken by position), and each cluster's mean taken
+ * by Python's own `sum`, so a Python whose float sum differs is followed too.
+ *
+ * No PDFium here: the input is the edge arrays `_pdfium_loops.edges` gives.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double x0, x1, top, bottom, width, height;
+    int vertical;
+    Py_ssize_t at; /* position in the list being sorted: stable sorts break ties on it */
+} edge_t;
+
+typedef struct {
+    double x, y;
+} point_t;
+
+/* -- a set of points, by value (0.0 and -0.0 are one point, as in a Python set) ------ */
+
+typedef struct {
+    Py_ssize_t *slots; /* index into `points`, or -1 */
+    size_t mask;
+    point_t *points;
+    Py_ssize_t n, cap;
+} point_set;
+
+static uint64_t bits(double v) {
+    uint64_t u;
+    if (v == 0.0) v = 0.0; /* -0.0 hashes as 0.0 */
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+static size_t point_hash(point_t p) {
+    uint64_t h = bits(p.x) * 0x9E3779B97F4A7C15ULL ^ (bits(p.y) + 0x632BE59BD9B4E019ULL);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 29;
+    return (size_t)h;
+}
+
+static int set_init(point_set *s, Py_ssize_t expected) {
+    size_t size = 16;
+    while (size < 2 * (size_t)expected + 2) size <<= 1;
+    s->slots = malloc(size * sizeof *s->slots);
+    s->points = malloc((size_t)(expected + 1) * sizeof *s->points);
+    s->mask = size - 1;
+    s->n = 0;
+    s->cap = expected + 1;
+    if (!s->slots || !s->points) return -1;
+    memset(s->slots, 0xff, size * sizeof *s->slots);
+    return 0;
+}
+
+static void set_free(point_set *s) {
+    free(s->slots);
+    free(s->points);
+}
+
+static void set_clear(point_set *s) {
+    memset(s->slots, 0xff, (s->mask + 1) * sizeof *s->slots);
+    s->n = 0;
+}
+
+/* The point's index, or -1. */
+static Py_ssize_t set_find(const point_set *s, point_t p) {
+    for (size_t i = point_hash(p) & s->mask;; i = (i + 1) & s->mask) {
+        Py_ssize_t k = s->slots[i];
+        if (k < 0) return -1;
+        if (s->points[k].x == p.x && s->points[k].y == p.y) return k;
+    }
+}
+
+static int set_grow(point_set *s) {
+    size_t size = (s->mask + 1) * 2;
+    Py_ssize_t *slots = malloc(size * sizeof *slots);
+    if (!slots) return -1;
+    memset(slots, 0xff, size * sizeof *slots);
+    for (Py_ssize_t k = 0; k < s->n; k++) {
+        size_t i = point_hash(s->points[k]) & (size - 1);
+        while (slots[i] >= 0) i = (i + 1) & (size - 1);
+        slots[i] = k;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->mask = size - 1;
+    return 0;
+}
+
+/* The point's index, added (as given: the first of equal points is kept) if new; -1 when
+ * out of memory. */
+static Py_ssize_t set_add(point_set *s, point_t p, int *added) {
+    Py_ssize_t k = set_find(s, p);
+    *added = 0;
+    if (k >= 0) return k;
+    if (s->n == s->cap) {
+        Py_ssize_t cap = 2 * s->cap;
+        point_t *points = realloc(s->points, (size_t)cap * sizeof *points);
+        if (!points) return -1;
+        s->points = points;
+        s->cap = cap;
+    }
+    if (2 * (size_t)(s->n + 1) > s->mask + 1 && set_grow(s)) return -1;
+    size_t i = point_hash(p) & s->mask;
+    while (s->slots[i] >= 0) i = (i + 1) & s->mask;
+    s->slots[i] = s->n;
+    s->points[s->n] = p;
+    *added = 1;
+    return s->n++;
+}
+
+/* -- sorting --------------------------------------------------------------------------- */
+
+static int by_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Edges ordered as pdfplumber's groupby wants them: horizontal ("h") before vertical,
+ * then by position (top for a horizontal edge, x0 for a vertical one). */
+static int by_line(const void *a, const void *b) {
+    const edge_t *e = a, *f = b;
+    if (e->vertical != f->vertical) return e->vertical - f->vertical;
+    double p = e->vertical ? e->x0 : e->top, q = f->vertical ? f->x0 : f->top;
+    if (p != q) return (p > q) - (p < q);
+    return (e->at > f->at) - (e->at < f->at);
+}
+
+/* Within one line: by the start (x0 across, top down). */
+static int by_start(const void *a, const void *b) {
+    const edge_t *e = a, *f = b;
+    double p = e->vertical ? e->top : e->x0, q = f->vertical ? f->top : f->x0;
+    if (p != q) return (p > q) - (p < q);
+    return (e->at > f->at) - (e->at < f->at);
+}
+
+static int by_x0_top(const void *a, const void *b) {
+    const edge_t *e = a, *f = b;
+    if (e->x0 != f->x0) return (e->x0 > f->x0) - (e->x0 < f->x0);
+    if (e->top != f->top) return (e->top > f->top) - (e->top < f->top);
+    return (e->at > f->at) - (e->at < f->at);
+}
+
+static int by_top_x0(const void *a, const void *b) {
+    const edge_t *e = a, *f = b;
+    if (e->top != f->top) return (e->top > f->top) - (e->top < f->top);
+    if (e->x0 != f->x0) return (e->x0 > f->x0) - (e->x0 < f->x0);
+    return (e->at > f->at) - (e->at < f->at);
+}
+
+static void renumber(edge_t *e, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) e[i].at = i;
+}
+
+/* -- snapping: pdfplumber's snap_objects ---------------------------------------------- */
+
+/* Python's own sum of the doubles (whatever summation that Python uses), or -1. */
+static int python_sum(const double *values, Py_ssize_t n, double *total) {
+    PyObject *list = PyList_New(n);
+    if (!list) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyFloat_FromDouble(values[i]);
+        if (!v) {
+            Py_DECREF(list);
+            return -1;
+        }
+        PyList_SET_ITEM(list, i, v);
+    }
+    PyObject *builtins = PyEval_GetBuiltins(); /* borrowed */
+    PyObject *sum = builtins ? PyDict_GetItemString(builtins, "sum") : NULL;
+    PyObject *result = sum ? PyObject_CallOneArg(sum, list) : NULL;
+    Py_DECREF(list);
+    if (!result) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "lattice: no builtin sum");
+        return -1;
+    }
+    *total = PyFloat_AsDouble(result);
+    Py_DECREF(result);
+    return (*total == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+/* Edges within `tolerance` of each other (chained, on x0 for vertical edges and top for
+ * horizontal ones) moved to their cluster's mean: clusters in order of value, each in the
+ * edges' order. Writes `n` edges to `out`. */
+static int snap(const edge_t *edges, Py_ssize_t n, double tolerance, edge_t *out) {
+    if (!n) return 0;
+    int rc = -1;
+    double *keys = malloc((size_t)n * sizeof *keys), *unique = malloc((size_t)n * sizeof *unique);
+    Py_ssize_t *cluster = malloc((size_t)n * sizeof *cluster);
+    Py_ssize_t *ids = malloc((size_t)n * sizeof *ids), *start = NULL;
+    double *members = malloc((size_t)n * sizeof *members);
+    if (!keys || !unique || !cluster || !ids || !members) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) keys[i] = unique[i] = edges[i].vertical ? edges[i].x0 : edges[i].top;
+    qsort(unique, (size_t)n, sizeof *unique, by_double);
+    Py_ssize_t u = 0; /* distinct values, as a Python set keeps them */
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!u || unique[i] != unique[u - 1]) unique[u++] = unique[i];
+    /* cluster_list: a value within `tolerance` of the one before joins its cluster */
+    Py_ssize_t clusters = 0;
+    for (Py_ssize_t k = 0; k < u; k++) {
+        int chained = tolerance != 0 && u >= 2 && k > 0 && unique[k] <= unique[k - 1] + tolerance;
+        cluster[k] = chained ? cluster[k - 1] : clusters++;
+    }
+    start = calloc((size_t)clusters + 1, sizeof *start);
+    if (!start) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) { /* each edge's cluster, by its value's place */
+        Py_ssize_t lo = 0, hi = u - 1;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (unique[mid] < keys[i]) lo = mid + 1;
+            else hi = mid;
+        }
+        ids[i] = cluster[lo];
+        start[ids[i] + 1]++;
+    }
+    for (Py_ssize_t c = 0; c < clusters; c++) start[c + 1] += start[c];
+    Py_ssize_t *order = cluster; /* reused: edges by cluster, stable (a counting sort) */
+    Py_ssize_t *fill = malloc((size_t)clusters * sizeof *fill);
+    if (!fill) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(fill, start, (size_t)clusters * sizeof *fill);
+    for (Py_ssize_t i = 0; i < n; i++) order[fill[ids[i]]++] = i;
+    free(fill);
+    for (Py_ssize_t c = 0; c < clusters; c++) {
+        Py_ssize_t a = start[c], b = start[c + 1];
+        for (Py_ssize_t j = a; j < b; j++) members[j - a] = keys[order[j]];
+        double total;
+        if (python_sum(members, b - a, &total)) goto done;
+        double mean = total / (double)(b - a);
+        for (Py_ssize_t j = a; j < b; j++) {
+            edge_t e = edges[order[j]];
+            double shift = mean - keys[order[j]];
+            if (e.vertical) { /* a vertical edge moves across */
+                e.x0 = e.x0 + shift;
+                e.x1 = e.x1 + shift;
+            } else { /* a horizontal one moves down */
+                e.top = e.top + shift;
+                e.bottom = e.bottom + shift;
+            }
+            out[j] = e;
+        }
+    }
+    rc = 0;
+done:
+    free(keys);
+    free(unique);
+    free(cluster);
+    free(ids);
+    free(start);
+    free(members);
+    return rc;
+}
+
+/* -- joining: pdfplumber's join_edge_group -------------------------------------------- */
+
+/* Edges on one line that touch or overlap (within the tolerance) made one; returns how
+ * many edges are left in `e` (sorted in place), or -1 (AssertionError, as pdfplumber's
+ * resize_object asserts). */
+static Py_ssize_t join(edge_t *e, Py_ssize_t n, double join_x, double join_y) {
+    renumber(e, n);
+    qsort(e, (size_t)n, sizeof *e, by_line);
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t a = 0; a < n;) {
+        Py_ssize_t b = a + 1;
+        double at = e[a].vertical ? e[a].x0 : e[a].top;
+        while (b < n && e[b].vertical == e[a].vertical && (e[b].vertical ? e[b].x0 : e[b].top) == at)
+            b++;
+        renumber(e + a, b - a);
+        qsort(e + a, (size_t)(b - a), sizeof *e, by_start);
+        int vertical = e[a].vertical;
+        double tolerance = vertical ? join_y : join_x;
+        Py_ssize_t first = kept;
+        for (Py_ssize_t i = a; i < b; i++) {
+            edge_t next = e[i];
+            if (kept == first) {
+                e[kept++] = next;
+                continue;
+            }
+            edge_t *last = &e[kept - 1];
+            if (vertical) {
+                if (next.top <= last->bottom + tolerance) {
+                    if (next.bottom > last->bottom) {
+                        if (!(next.bottom >= last->top)) goto failed;
+                        last->height = last->height + (next.bottom - last->bottom);
+                        last->bottom = next.bottom;
+                    }
+                } else e[kept++] = next;
+            } else {
+                if (next.x0 <= last->x1 + tolerance) {
+                    if (next.x1 > last->x1) {
+                        if (!(next.x1 >= last->x0)) goto failed;
+                        last->x1 = next.x1;
+                        last->width = next.x1 - last->x0;
+                    }
+                } else e[kept++] = next;
+            }
+        }
+        a = b;
+    }
+    return kept;
+failed:
+    PyErr_SetString(PyExc_AssertionError, "lattice: an edge would be resized past its start");
+    return -1;
+}
+
+/* -- crossings and cells --------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t point, edge;
+} touch_t;
+
+static int by_point(const void *a, const void *b) {
+    const touch_t *s = a, *t = b;
+    if (s->point != t->point) return (s->point > t->point) - (s->point < t->point);
+    return (s->edge > t->edge) - (s->edge < t->edge);
+}
+
+typedef struct {
+    double box[4]; /* x0, top, x1, bottom */
+    Py_ssize_t at;
+} boxed_t;
+
+static int by_box(const void *a, const void *b) {
+    const boxed_t *p = a, *q = b;
+    for (int c = 0; c < 4; c++)
+        if (p->box[c] != q->box[c]) return (p->box[c] > q->box[c]) - (p->box[c] < q->box[c]);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+/* Each edge's id as a member of a Python set of boxes (x0, top, x1, bottom): the first
+ * edge of its box. */
+static int same_box(const edge_t *e, Py_ssize_t n, Py_ssize_t *canon) {
+    boxed_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    if (!order) return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        order[i] = (boxed_t){{e[i].x0, e[i].top, e[i].x1, e[i].bottom}, i};
+    qsort(order, (size_t)n, sizeof *order, by_box);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *p = order[i > 0 ? i - 1 : 0].box, *q = order[i].box;
+        int same = i > 0 && p[0] == q[0] && p[1] == q[1] && p[2] == q[2] && p[3] == q[3];
+        canon[order[i].at] = same ? canon[order[i - 1].at] : order[i].at;
+    }
+    free(order);
+    return 0;
+}
+
+/* Whether two sorted lists of edge ids share one. */
+static int share(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb) {
+    Py_ssize_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) return 1;
+        if (a[i] < b[j]) i++;
+        else j++;
+    }
+    return 0;
+}
+
+typedef struct {
+    double x0, top, x1, bottom;
+} cell_t;
+
+typedef struct {
+    point_set points;      /* the crossings, in pdfplumber's insertion order */
+    Py_ssize_t *v_start, *h_start; /* each point's vertical and horizontal edges: */
+    Py_ssize_t *v_edges, *h_edges; /* box ids, sorted */
+} crossings_t;
+
+static void crossings_free(crossings_t *c) {
+    set_free(&c->points);
+    free(c->v_start);
+    free(c->h_start);
+    free(c->v_edges);
+    free(c->h_edges);
+}
+
+/* The touches grouped by point: start offsets and the sorted, deduplicated edge ids. */
+static int group_touches(touch_t *t, Py_ssize_t n, Py_ssize_t points, Py_ssize_t **start_out,
+                         Py_ssize_t **edges_out) {
+    qsort(t, (size_t)n, sizeof *t, by_point);
+    Py_ssize_t *start = calloc((size_t)points + 1, sizeof *start);
+    Py_ssize_t *edges = malloc((size_t)(n ? n : 1) * sizeof *edges);
+    if (!start || !edges) {
+        free(start);
+        free(edges);
+        return -1;
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i && t[i].point == t[i - 1].point && t[i].edge == t[i - 1].edge) continue;
+        edges[m++] = t[i].edge;
+        start[t[i].point + 1]++;
+    }
+    for (Py_ssize_t p = 0; p < points; p++) start[p + 1] += start[p];
+    *start_out = start;
+    *edges_out = edges;
+    return 0;
+}
+
+/* pdfplumber's edges_to_intersections. */
+static int crossings(edge_t *e, Py_ssize_t n, double x_tol, double y_tol, crossings_t *out) {
+    memset(out, 0, sizeof *out);
+    int rc = -1;
+    Py_ssize_t nv = 0, nh = 0;
+    for (Py_ssize_t i = 0; i < n; i++) e[i].vertical ? nv++ : nh++;
+    edge_t *v = malloc((size_t)(nv + 1) * sizeof *v), *h = malloc((size_t)(nh + 1) * sizeof *h);
+    Py_ssize_t *v_box = malloc((size_t)(nv + 1) * sizeof *v_box);
+    Py_ssize_t *h_box = malloc((size_t)(nh + 1) * sizeof *h_box);
+    touch_t *tv = NULL, *th = NULL;
+    Py_ssize_t touches = 0, room = 64;
+    if (!v || !h || !v_box || !h_box || set_init(&out->points, 16)) goto done;
+    nv = nh = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (e[i].vertical) {
+            v[nv] = e[i];
+            v[nv].at = nv;
+            nv++;
+        } else {
+            h[nh] = e[i];
+            h[nh].at = nh;
+            nh++;
+        }
+    }
+    qsort(v, (size_t)nv, sizeof *v, by_x0_top);
+    qsort(h, (size_t)nh, sizeof *h, by_top_x0);
+    if (same_box(v, nv, v_box) || same_box(h, nh, h_box)) goto done;
+    tv = malloc((size_t)room * sizeof *tv);
+    th = malloc((size_t)room * sizeof *th);
+    if (!tv || !th) goto done;
+    for (Py_ssize_t i = 0; i < nv; i++)
+        for (Py_ssize_t j = 0; j < nh; j++) {
+            if (v[i].top <= h[j].top + y_tol && v[i].bottom >= h[j].top - y_tol &&
+                v[i].x0 >= h[j].x0 - x_tol && v[i].x0 <= h[j].x1 + x_tol) {
+                int added;
+                point_t p = {v[i].x0, h[j].top};
+                Py_ssize_t k = set_add(&out->points, p, &added);
+                if (k < 0) goto done;
+                if (touches == room) {
+                    room *= 2;
+                    touch_t *a = realloc(tv, (size_t)room * sizeof *a);
+                    if (!a) goto done;
+                    tv = a;
+                    touch_t *b = realloc(th, (size_t)room * sizeof *b);
+                    if (!b) goto done;
+                    th = b;
+                }
+                tv[touches] = (touch_t){k, v_box[i]};
+                th[touches] = (touch_t){k, h_box[j]};
+                touches++;
+            }
+        }
+    if (group_touches(tv, touches, out->points.n, &out->v_start, &out->v_edges) ||
+        group_touches(th, touches, out->points.n, &out->h_start, &out->h_edges))
+        goto done;
+    rc = 0;
+done:
+    if (rc) PyErr_NoMemory();
+    free(v);
+    free(h);
+    free(v_box);
+    free(h_box);
+    free(tv);
+    free(th);
+    return rc;
+}
+
+
+typedef struct {
+    double x, y;
+    Py_ssize_t id;   /* the crossing's index */
+    Py_ssize_t rank; /* its place in (x, y) order */
+} place_t;
+
+static int by_xy(const void *a, const void *b) {
+    const place_t *p = a, *q = b;
+    if (p->x != q->x) return (p->x > q->x) - (p->x < q->x);
+    return (p->y > q->y) - (p->y < q->y);
+}
+
+static int by_y_rank(const void *a, const void *b) {
+    const place_t *p = a, *q = b;
+    if (p->y != q->y) return (p->y > q->y) - (p->y < q->y);
+    return (p->rank > q->rank) - (p->rank < q->rank);
+}
+
+#define SHARES(kind, p, q)                                                                  \
+    share(c->kind##_edges + c->kind##_start[p], c->kind##_start[(p) + 1] - c->kind##_start[p], \
+          c->kind##_edges + c->kind##_start[q], c->kind##_start[(q) + 1] - c->kind##_start[q])
+
+/* pdfplumber's intersections_to_cells: from each crossing, in (x, y) order, the smallest
+ * box whose corners are crossings joined by edges. Returns the count of cells, or -1. */
+static Py_ssize_t boxes(const crossings_t *c, cell_t **cells_out) {
+    Py_ssize_t n = c->points.n, found = 0;
+    place_t *at = malloc((size_t)(n ? n : 1) * sizeof *at);
+    place_t *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
+    Py_ssize_t *column_end = malloc((size_t)(n ? n : 1) * sizeof *column_end);
+    Py_ssize_t *row_of = malloc((size_t)(n ? n : 1) * sizeof *row_of);
+    Py_ssize_t *row_end = malloc((size_t)(n ? n : 1) * sizeof *row_end);
+    cell_t *cells = malloc((size_t)(n ? n : 1) * sizeof *cells);
+    if (!at || !rows || !column_end || !row_of || !row_end || !cells) {
+        found = -1;
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) at[k] = (place_t){c->points.points[k].x, c->points.points[k].y, k, 0};
+    qsort(at, (size_t)n, sizeof *at, by_xy);
+    for (Py_ssize_t r = 0; r < n; r++) at[r].rank = r;
+    for (Py_ssize_t r = n - 1; r >= 0; r--) /* the points below: the rest of the column */
+        column_end[r] = (r + 1 < n && at[r + 1].x == at[r].x) ? column_end[r + 1] : r + 1;
+    memcpy(rows, at, (size_t)n * sizeof *rows);
+    qsort(rows, (size_t)n, sizeof *rows, by_y_rank);
+    for (Py_ssize_t j = n - 1; j >= 0; j--) { /* the points right: the rest of the row */
+        row_of[rows[j].rank] = j;
+        row_end[j] = (j + 1 < n && rows[j + 1].y == rows[j].y) ? row_end[j + 1] : j + 1;
+    }
+    for (Py_ssize_t r = 0; r < n; r++) {
+        const place_t *pt = &at[r];
+        int done_here = 0;
+        for (Py_ssize_t b = r + 1; b < column_end[r] && !done_here; b++) {
+            const place_t *below = &at[b];
+            if (!SHARES(v, pt->id, below->id)) continue;
+            for (Py_ssize_t q = row_of[r] + 1; q < row_end[row_of[r]]; q++) {
+                const place_t *right = &rows[q];
+                if (!SHARES(h, pt->id, right->id)) continue;
+                Py_ssize_t corner = set_find(&c->points, (point_t){right->x, below->y});
+                if (corner >= 0 && SHARES(v, corner, right->id) && SHARES(h, corner, below->id)) {
+                    cells[found++] = (cell_t){pt->x, pt->y, right->x, below->y};
+                    done_here = 1;
+                    break;
+                }
+            }
+        }
+    }
+done:
+    free(at);
+    free(rows);
+    free(column_end);
+    free(row_of);
+    free(row_end);
+    if (found < 0) free(cells);
+    else *cells_out = cells;
+    return found;
+}
+
+/* -- tables: pdfplumber's cells_to_tables ---------------------------------------------- */
+
+typedef struct {
+    double top, x0; /* the table's topmost-then-leftmost corner */
+    Py_ssize_t first, count, at;
+} group_t;
+
+static int by_corner(const void *a, const void *b) {
+    const group_t *p = a, *q = b;
+    if (p->top != q->top) return (p->top > q->top) - (p->top < q->top);
+    if (p->x0 != q->x0) return (p->x0 > q->x0) - (p->x0 < q->x0);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+static int add_corners(point_set *s, const cell_t *cell) {
+    point_t corners[4] = {{cell->x0, cell->top}, {cell->x0, cell->bottom}, {cell->x1, cell->top},
+                          {cell->x1, cell->bottom}};
+    int added;
+    for (int k = 0; k < 4; k++)
+        if (set_add(s, corners[k], &added) < 0) return -1;
+    return 0;
+}
+
+static int touches(const point_set *s, const cell_t *cell) {
+    point_t corners[4] = {{cell->x0, cell->top}, {cell->x0, cell->bottom}, {cell->x1, cell->top},
+                          {cell->x1, cell->bottom}};
+    for (int k = 0; k < 4; k++)
+        if (set_find(s, corners[k]) >= 0) return 1;
+    return 0;
+}
+
+static PyObject *cell_tuple(const cell_t *c) {
+    return Py_BuildValue("(dddd)", c->x0, c->top, c->x1, c->bottom);
+}
+
+/* Cells grouped into tables as pdfplumber groups them: a cell joins the table being built
+ * when it shares a corner with it, passes over the cells left repeat until none joins;
+ * tables by their top-left corner, those of one cell dropped. */
+static PyObject *group_tables(const cell_t *cells, Py_ssize_t n) {
+    PyObject *result = NULL;
+    Py_ssize_t *remaining = malloc((size_t)(n ? n : 1) * sizeof *remaining);
+    Py_ssize_t *order = malloc((size_t)(n ? n : 1) * sizeof *order); /* cells, table by table */
+    group_t *groups = malloc((size_t)(n ? n : 1) * sizeof *groups);
+    point_set corners;
+    memset(&corners, 0, sizeof corners);
+    if (!remaining || !order || !groups || set_init(&corners, 64)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) remaining[i] = i;
+    Py_ssize_t left = n, placed = 0, tables = 0, current = 0; /* cells in the current table */
+    while (left) {
+        Py_ssize_t before = current, kept = 0;
+        for (Py_ssize_t j = 0; j < left; j++) {
+            const cell_t *cell = &cells[remaining[j]];
+            if (current == 0 || touches(&corners, cell)) {
+                if (add_corners(&corners, cell)) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                order[placed + current++] = remaining[j];
+            } else remaining[kept++] = remaining[j];
+        }
+        left = kept;
+        if (current == before) { /* none joined: the table is complete */
+            groups[tables] = (group_t){0, 0, placed, current, tables};
+            tables++;
+            placed += current;
+            current = 0;
+            set_clear(&corners);
+        }
+    }
+    if (current) {
+        groups[tables] = (group_t){0, 0, placed, current, tables};
+        tables++;
+        placed += current;
+    }
+    for (Py_ssize_t t = 0; t < tables; t++) {
+        for (Py_ssize_t k = 0; k < groups[t].count; k++) {
+            const cell_t *cell = &cells[order[groups[t].first + k]];
+            if (k == 0 || cell->top < groups[t].top || (cell->top == groups[t].top && cell->x0 < groups[t].x0)) {
+                groups[t].top = cell->top;
+                groups[t].x0 = cell->x0;
+            }
+        }
+    }
+    qsort(groups, (size_t)tables, sizeof *groups, by_corner);
+    result = PyList_New(0);
+    for (Py_ssize_t t = 0; result && t < tables; t++) {
+        if (groups[t].count < 2) continue;
+        PyObject *table = PyList_New(groups[t].count);
+        for (Py_ssize_t k = 0; table && k < groups[t].count; k++) {
+            PyObject *cell = cell_tuple(&cells[order[groups[t].first + k]]);
+            if (!cell) Py_CLEAR(table);
+            else PyList_SET_ITEM(table, k, cell);
+        }
+        if (!table || PyList_Append(result, table)) Py_CLEAR(result);
+        Py_XDECREF(table);
+    }
+done:
+    free(remaining);
+    free(order);
+    free(groups);
+    set_free(&corners);
+    return result;
+}
+
+/* tables(edge floats, edge codes, min length before merging, snap x, snap y, join x,
+ *        join y, min length, intersection x tolerance, intersection y tolerance)
+ *   -> a list of tables, each a list of cells (x0, top, x1, bottom), as pdfplumber's
+ *      TableFinder finds them with the "lines" strategies; None where an edge's place is
+ *      not a finite number (NaN does not sort: such a page is left to Python).
+ * Edge floats: float64 [n][7] x0, x1, top, bottom, doctop, width, height; codes: int8
+ * [n][2] kind, orientation (0 none, 1 horizontal, 2 vertical), as `edges` gives them. */
+static PyObject *tables(PyObject *self, PyObject *args) {
+    Py_buffer fv, cv;
+    double prefilter, snap_x, snap_y, join_x, join_y, least, x_tol, y_tol;
+    if (!PyArg_ParseTuple(args, "y*y*dddddddd", &fv, &cv, &prefilter, &snap_x, &snap_y, &join_x,
+                          &join_y, &least, &x_tol, &y_tol))
+        return NULL;
+    PyObject *result = NULL;
+    const double *values = fv.buf;
+    const int8_t *codes = cv.buf;
+    Py_ssize_t n = cv.len / 2, kept = 0;
+    edge_t *edges = NULL, *snapped = NULL;
+    cell_t *cells = NULL;
+    crossings_t found;
+    memset(&found, 0, sizeof found);
+    if (fv.len != n * (Py_ssize_t)(7 * sizeof(double)) || cv.len != 2 * n) {
+        PyErr_SetString(PyExc_ValueError, "tables: edge floats and codes of different lengths");
+        goto done;
+    }
+    edges = malloc((size_t)(n ? n : 1) * sizeof *edges);
+    snapped = malloc((size_t)(n ? n : 1) * sizeof *snapped);
+    if (!edges || !snapped) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int vertical = 1; vertical >= 0; vertical--) /* vertical edges first, as pdfplumber */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const double *v = values + 7 * i;
+            if (codes[2 * i + 1] != (vertical ? 2 : 1)) continue;
+            if (!((vertical ? v[6] : v[5]) >= prefilter)) continue;
+            for (int k = 0; k < 7; k++)
+                if (!isfinite(v[k])) {
+                    result = Py_NewRef(Py_None);
+                    goto done;
+                }
+            edges[kept++] = (edge_t){v[0], v[1], v[2], v[3], v[5], v[6], vertical, 0};
+        }
+    Py_ssize_t nv = 0;
+    while (nv < kept && edges[nv].vertical) nv++;
+    if (snap_x > 0 || snap_y > 0) {
+        if (snap(edges, nv, snap_x, snapped) || snap(edges + nv, kept - nv, snap_y, snapped + nv))
+            goto done;
+        memcpy(edges, snapped, (size_t)kept * sizeof *edges);
+    }
+    Py_ssize_t joined = join(edges, kept, join_x, join_y);
+    if (joined < 0) goto done;
+    Py_ssize_t long_enough = 0;
+    for (Py_ssize_t i = 0; i < joined; i++)
+        if ((edges[i].vertical ? edges[i].height : edges[i].width) >= least) edges[long_enough++] = edges[i];
+    if (crossings(edges, long_enough, x_tol, y_tol, &found)) goto done;
+    Py_ssize_t count = boxes(&found, &cells);
+    if (count < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = group_tables(cells, count);
+done:
+    free(edges);
+    free(snapped);
+    free(cells);
+    crossings_free(&found);
+    PyBuffer_Release(&fv);
+    PyBuffer_Release(&cv);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lattice", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__lattice(void) { return PyModule_Create(&module); }
