@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 from types import SimpleNamespace
 
 import pdfplumber.table as plumber_table
@@ -574,30 +575,37 @@ def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.floats(1, 30), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(st.integers(0, 8), st.integers(0, 3), st.integers(1, 4), st.integers(1, 3)),
+        min_size=1,
+        max_size=12,
+    ),
     st.lists(
         st.tuples(
-            st.one_of(st.floats(-10, 200), st.just(float("nan"))),
-            st.one_of(st.floats(-5, 25), st.just(float("nan"))),
+            st.one_of(st.floats(-10, 100), st.just(float("nan"))),
+            st.one_of(st.floats(-5, 50), st.just(float("nan"))),
         ),
         max_size=40,
     ),
 )
-def test_a_rows_characters_go_to_the_same_cells_by_loop_and_by_arrays(widths, middles):
-    """Cells side by side: the loop for short rows puts each character where the array
-    reading does (a middle at no finite place in none)."""
+def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, middles):
+    """Each cell holds, in page order, the characters whose middle pdfplumber's
+    `char_in_bbox` puts in it: cells side by side, touching, apart, or overlapping (a
+    merged cell and a box inside it); a middle at no finite place in none."""
     import numpy as np
 
-    from extract.ingest.ruled import _held_arrays, _held_few
+    from extract.ingest.ruled import _held_by, _Sorted
 
-    cells, x = [], 0.0
-    for w in widths:
-        cells.append((x, 0.0, x + w, 20.0))
-        x += w + (w % 3)  # some touch, some leave a gap
-    lefts = [c[0] for c in cells]
+    boxes = [(10.0 * x, 10.0 * y, 10.0 * (x + w), 10.0 * (y + h)) for x, y, w, h in cells]
     band = np.arange(len(middles), dtype=np.int64) * 2
     mx = np.array([m[0] for m in middles], np.float64)
     my = np.array([m[1] for m in middles], np.float64)
-    assert _held_few(cells, lefts, band.tolist(), mx.tolist(), my.tolist()) == _held_arrays(
-        cells, lefts, band, mx, my
-    )
+    page_mx, page_my = np.full(2 * len(middles), -99.0), np.full(2 * len(middles), -99.0)
+    page_mx[band], page_my[band] = mx, my  # every other character of the page elsewhere
+    by_middle = _Sorted(page_my, np.arange(len(page_my)))
+    at, bounds = _held_by(np.array(boxes, np.float64), by_middle, page_mx)
+    expected = [
+        [int(band[i]) for i, (x, y) in enumerate(middles) if x0 <= x < x1 and top <= y < bottom]
+        for x0, top, x1, bottom in boxes
+    ]
+    assert [at[a:b].tolist() for a, b in pairwise(bounds.tolist())] == expected

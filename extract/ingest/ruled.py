@@ -12,8 +12,6 @@ Characters are fetched only inside the tables found, after the edges have found 
 from __future__ import annotations
 
 import ctypes
-import math
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -620,20 +618,25 @@ class PageChars:
         return self._chars
 
     def cell_texts(self, cells: list[list[int]]) -> list[str]:
-        """`cell_text` of each cell (its characters by index), in C where it was built.
-        Cells with a character that is not upright, not one code point or not at a finite
-        place are read in Python (C reads them too, and its reading is dropped)."""
-        if not self.compiled:
-            return [cell_text([self.chars[i] for i in held]) for held in cells]
+        """`cell_text` of each cell (its characters by index)."""
         bounds = np.cumsum([0] + [len(held) for held in cells], dtype=np.int64)
         at = np.fromiter(chain.from_iterable(cells), np.int64, int(bounds[-1]))
+        return self.texts_held(at, bounds)
+
+    def texts_held(self, at: np.ndarray, bounds: np.ndarray) -> list[str]:
+        """`cell_text` of each cell, its characters `at[bounds[k]:bounds[k + 1]]`, in C
+        where it was built. Cells with a character that is not upright, not one code point
+        or not at a finite place are read in Python (C reads them too, and its reading is
+        dropped)."""
+        if not self.compiled:
+            return [cell_text([self.chars[i] for i in at[a:b]]) for a, b in pairwise(bounds)]
         a = self.at
         code = np.ascontiguousarray(a.code, np.uint32)
         x0, x1, top = (np.ascontiguousarray(v, np.float64) for v in (a.x0, a.x1, a.top))
         texts = pdfium_loops.compiled.cell_texts(code, x0, x1, top, at, bounds)
         odd = np.concatenate([[0], np.cumsum(~self._in_c[at])])
         for k in np.flatnonzero(odd[bounds[1:]] != odd[bounds[:-1]]).tolist():
-            texts[k] = cell_text([self.chars[i] for i in cells[k]])
+            texts[k] = cell_text([self.chars[i] for i in at[bounds[k] : bounds[k + 1]]])
         return texts
 
     @classmethod
@@ -658,75 +661,45 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
     letters in each row (heading rows are bold).
 
     pdfplumber tests every character of the page against every row and cell; here each
-    row takes its slice of the page's sorted characters, and each character goes to the
-    cell its middle falls in. A row's letters for the bold share are those whose top left
-    corner lies in it (the measure the heading rules were written against).
+    cell takes the characters whose middle falls in it from those sorted by height, all
+    the table's cells at once (see `_held_by`). A row's letters for the bold share are
+    those whose top left corner lies in it (the measure the heading rules were written
+    against).
     """
-    held, bold = [], []  # every cell's characters: their texts are read in one go
     table_rows = table.rows  # (pdfplumber works them out at each asking)
-    for row in table_rows:
-        x0, top, x1, bottom = row.bbox
-        cells = [c for c in row.cells if c is not None]
-        band = chars.by_middle.between(top, bottom)  # a merged cell reaches below
-        held += _held(cells, band, chars)
-        letters = chars.by_top.between(top, bottom)
-        letters = letters[(x0 <= chars.at.x0[letters]) & (chars.at.x0[letters] < x1)]
-        heavy = int(chars.at.bold[letters].sum())
-        bold.append(round(heavy / len(letters), 2) if len(letters) else 0.0)
-    texts = iter(chars.cell_texts(held))
+    cells = [c for row in table_rows for c in row.cells if c is not None]
+    if not cells:
+        return [[None] * len(row.cells) for row in table_rows], [0.0] * len(table_rows)
+    held = _held_by(np.array(cells, np.float64), chars.by_middle, chars.mx)
+    texts = iter(chars.texts_held(*held))
     rows = [[None if c is None else next(texts) for c in row.cells] for row in table_rows]
+    spans = np.array([row.bbox for row in table_rows], np.float64)  # x0, top, x1, bottom
+    letters = chars.by_top.between(spans[:, 1].min(), spans[:, 3].max())
+    x0, top = chars.at.x0[letters], chars.at.top[letters]
+    in_row = (spans[:, 1, None] <= top) & (top < spans[:, 3, None])
+    in_row &= (spans[:, 0, None] <= x0) & (x0 < spans[:, 2, None])
+    counts = in_row.sum(axis=1).tolist()
+    heavy = (in_row & chars.at.bold[letters]).sum(axis=1).tolist()
+    bold = [round(h / n, 2) if n else 0.0 for h, n in zip(heavy, counts, strict=True)]
     return rows, bold
 
 
-def _held(cells: list[tuple], band: np.ndarray, chars: PageChars) -> list[list[int]]:
-    """The characters (indices, in page order) each cell holds: those whose middle lies in
-    it. Cells side by side: a character is in the one left of it at most. Cells that
-    overlap (a box drawn inside a merged cell) are each tested, as pdfplumber does."""
-    lefts = [c[0] for c in cells]
-    mx, my = chars.mx[band], chars.my[band]
-    if not all(a[2] <= b[0] for a, b in pairwise(cells)):
-        held: list[list[int]] = [[] for _ in cells]
-        for i, x, y in zip(band.tolist(), mx.tolist(), my.tolist(), strict=True):
-            for j in range(bisect_right(lefts, x)):
-                if x < cells[j][2] and cells[j][1] <= y < cells[j][3]:
-                    held[j].append(i)
-        return held
-    if len(band) <= _FEW and all(map(math.isfinite, lefts)):
-        return _held_few(cells, lefts, band.tolist(), mx.tolist(), my.tolist())
-    return _held_arrays(cells, lefts, band, mx, my)
-
-
-def _held_arrays(
-    cells: list[tuple], lefts: list[float], band: np.ndarray, mx: np.ndarray, my: np.ndarray
-) -> list[list[int]]:
-    """`_held` of cells side by side, over arrays."""
-    box = np.array(cells, np.float64).reshape(-1, 4)
-    k = np.searchsorted(np.array(lefts, np.float64), mx, side="right") - 1
-    j = np.maximum(k, 0)
-    inside = (k >= 0) & (mx < box[j, 2]) & (box[j, 1] <= my) & (my < box[j, 3])
-    order = np.argsort(k[inside], kind="stable")  # by cell, page order within
-    taken, cell_of = band[inside][order], k[inside][order]
-    ends = np.searchsorted(cell_of, np.arange(len(cells) + 1), side="left")
-    return [taken[a:b].tolist() for a, b in pairwise(ends.tolist())]
-
-
-_FEW = 128  # characters in a row below which a loop beats the array operations' overhead
-
-
-def _held_few(
-    cells: list[tuple], lefts: list[float], band: list[int], mx: list[float], my: list[float]
-) -> list[list[int]]:
-    """`_held` of cells side by side (finite left edges), character by character: the cell
-    is the last whose left edge is at or before the middle (`searchsorted`'s side
-    "right" is `bisect_right`), if the middle lies inside it."""
-    held: list[list[int]] = [[] for _ in cells]
-    for i, x, y in zip(band, mx, my, strict=True):
-        k = bisect_right(lefts, x) - 1
-        if k >= 0:
-            _, top, right, bottom = cells[k]
-            if x < right and top <= y < bottom:
-                held[k].append(i)
-    return held
+def _held_by(box: np.ndarray, by_middle: _Sorted, mx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The characters (indices, in page order) whose middle lies in each cell of `box`
+    [cells, 4]: all the cells' characters, and where each cell's start (bounds). Each
+    cell takes the slice of characters sorted by middle height that its height spans
+    (characters in two cells that overlap go to both), and keeps those its width does."""
+    lo, hi = by_middle.slices(box[:, 1], box[:, 3])
+    counts = np.maximum(hi - lo, 0)
+    cell = np.repeat(np.arange(len(box)), counts)
+    place = np.arange(int(counts.sum())) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    char = by_middle.indices[place]
+    x = mx[char]
+    keep = (box[cell, 0] <= x) & (x < box[cell, 2])
+    cell, char = cell[keep], char[keep]
+    order = np.lexsort((char, cell))  # by cell, page order within
+    bounds = np.searchsorted(cell[order], np.arange(len(box) + 1), side="left")
+    return char[order].astype(np.int64), bounds.astype(np.int64)
 
 
 def cell_text(chars: list[tuple]) -> str:
@@ -807,12 +780,19 @@ class _Sorted:
 
     def __init__(self, heights: np.ndarray, indices: np.ndarray):
         order = np.argsort(heights[indices], kind="stable")  # equal heights: page order
-        self._indices = indices[order]
+        self.indices = indices[order]
         self._keys = heights[indices][order]
 
     def between(self, low: float, high: float) -> np.ndarray:
         lo, hi = np.searchsorted(self._keys, (low, high), side="left")
-        return np.sort(self._indices[lo:hi])
+        return np.sort(self.indices[lo:hi])
+
+    def slices(self, lows: np.ndarray, highs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each band [low, high) starts and ends in `indices`."""
+        return (
+            np.searchsorted(self._keys, lows, side="left"),
+            np.searchsorted(self._keys, highs, side="left"),
+        )
 
 
 def rounded_box(cell) -> tuple[float, float, float, float] | None:
