@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint format bench clean
 
-$(STAMP): pyproject.toml setup.py extract/ingest/_pdfium_loops.c extract/ingest/_lattice.c
+$(STAMP): pyproject.toml setup.py extract/ingest/_pdfium_loops.c extract/ingest/_geometry.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -20,8 +20,8 @@ setup(
         ),
         # pdfplumber's ruled-table search over those edges (no PDFium calls)
         Extension(
-            "extract.ingest._lattice",
-            ["extract/ingest/_lattice.c"],
+            "extract.ingest._geometry",
+            ["extract/ingest/_geometry.c"],
             extra_compile_args=[] if os.name == "nt" else ["-ffp-contract=off"],
             optional=True,
         ),

@@ -395,10 +395,10 @@ def test_edges_merged_as_tuples_are_pdfplumbers(drawn, snap):
     assert [t.bbox for t in ours.tables] == [t.bbox for t in theirs.tables]
 
 
-def _needs_lattice():
+def _needs_geometry():
     from extract.ingest import ruled
 
-    if ruled._lattice is None:
+    if ruled._geometry is None:
         pytest.skip("the C table search was not built (no compiler at install)")
 
 
@@ -453,7 +453,7 @@ def test_tables_found_in_c_are_pdfplumbers(edges, snap_x, join, crossing, least)
 
     from extract.ingest.ruled import PagePaths, _PageView, table_cells
 
-    _needs_lattice()
+    _needs_geometry()
     settings = {
         "vertical_strategy": "lines",
         "horizontal_strategy": "lines",
@@ -478,7 +478,7 @@ def test_tables_found_in_c_on_real_papers_are_the_python_searchs():
 
     from extract.ingest.ruled import page_paths, table_cells
 
-    _needs_lattice()
+    _needs_geometry()
     found = 0
     for paper in (
         ICS,
@@ -504,13 +504,13 @@ def test_an_edge_at_no_finite_place_leaves_the_page_to_the_python_search():
     from extract.ingest import ruled
     from extract.ingest.ruled import PagePaths, _edge
 
-    _needs_lattice()
+    _needs_geometry()
     grid = [_edge("line", 0.0, y, 50.0, y, "h") for y in (0.0, 20.0, 40.0)]
     grid += [_edge("line", x, 0.0, x, 40.0, "v") for x in (0.0, 25.0, 50.0)]
     broken = PagePaths(1, [], tuples=[*grid, _edge("line", math.nan, 5.0, math.nan, 30.0, "v")])
     arrays = broken.edge_arrays()
     tolerances = (3.0,) * 8  # min length first, snap, join, min length, crossing
-    assert ruled._lattice.tables(arrays.values, arrays.codes, *tolerances) is None
+    assert ruled._geometry.tables(arrays.values, arrays.codes, *tolerances) is None
     cells = ruled.table_cells(broken, (0.0, 0.0, 60.0, 60.0), TableSettings().plumber())
     assert [len(t) for t in cells] == [4]
 

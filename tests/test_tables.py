@@ -347,6 +347,30 @@ def test_unruled_finder_on_arbitrary_runs(boxes):
         assert len(table.boxes) == len(table.rows)
 
 
+_run = st.tuples(
+    st.one_of(st.integers(0, 20).map(lambda k: 5.0 * k), st.floats(-5, 300)),
+    # tops on a half-point grid (halves round to even), anywhere, and a negative zero
+    st.one_of(st.integers(0, 24).map(lambda k: k / 2), st.floats(-5, 300), st.just(-0.0)),
+    st.one_of(st.sampled_from([-1.0, 0.0, 2.0, 4.5, 10.0]), st.floats(-1, 80)),
+    st.sampled_from([0.0, 0.4, 0.99, 1.0, 4.0, 6.0, 9.5, 10.0]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_run, max_size=50), st.sampled_from([0.0, 0.9, 2.5]))
+@example([(0.0, 0.0, 10.0, 10.0), (20.0, 6.0, 10.0, 10.0)], 0.0)  # 40% shared, just
+def test_text_lines_grouped_in_c_are_the_python_grouping(boxes, gap):
+    """Runs grouped into lines and chunks in C: the Python grouping's chunks, to the sign
+    of a zero, flat and empty runs among them."""
+    from extract.ingest import unruled
+
+    if unruled._geometry is None:
+        pytest.skip("the C geometry was not built (no compiler at install)")
+    runs = [Run(x, y, x + w, y + h) for x, y, w, h in boxes]
+    as_text = lambda lines: [[repr(tuple(c)) for c in ln] for ln in lines]  # noqa: E731
+    assert as_text(unruled._lines(runs, gap)) == as_text(unruled._lines(runs, gap, compiled=False))
+
+
 def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 

@@ -328,11 +328,11 @@ class _PageText:
     @property
     def runs(self) -> list[Run]:
         if self._runs is None:
+            rects = text_rects(self.textpage.raw, self.c_loops)  # left, bottom, right, top
+            rects = np.array(rects, np.float64).reshape(-1, 4)
             h = self.height
-            self._runs = [
-                Run(left, h - top, right, h - bottom)
-                for left, bottom, right, top in text_rects(self.textpage.raw, self.c_loops)
-            ]
+            boxes = np.column_stack([rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]])
+            self._runs = list(map(Run._make, boxes.tolist()))
         return self._runs
 
     def text_of(self, run: Run) -> str:

@@ -33,9 +33,9 @@ from extract.models import RawTable
 from extract.settings import TableSettings
 
 try:
-    from extract.ingest import _lattice
+    from extract.ingest import _geometry
 except ImportError:  # built without a C compiler: the Python search below
-    _lattice = None
+    _geometry = None
 
 RULE = "pdfplumber.lines@pdfium"
 BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi")
@@ -245,12 +245,12 @@ def table_cells(
     paths: PagePaths, bbox: tuple[float, ...], settings: dict, compiled: bool = True
 ) -> list[list[tuple[float, float, float, float]]]:
     """The cells of each table pdfplumber's TableFinder finds among the page's edges, in
-    its order: in C (`_lattice.c`) where it was built and the settings are the ruled-lines
+    its order: in C (`_geometry.c`) where it was built and the settings are the ruled-lines
     ones it follows (a property test compares it with pdfplumber), else in Python."""
     resolved = plumber_table.TableSettings.resolve(settings)
-    if compiled and _lattice is not None and _lines_only(resolved):
+    if compiled and _geometry is not None and _lines_only(resolved):
         arrays = paths.edge_arrays()
-        found = _lattice.tables(
+        found = _geometry.tables(
             arrays.values,
             arrays.codes,
             resolved.edge_min_length_prefilter,

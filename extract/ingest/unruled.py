@@ -10,9 +10,12 @@ geometry decides; the text of a chunk is fetched when its line may belong to a t
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import NamedTuple
+
+import numpy as np
 
 from extract.models import RawTable, TableSource
 from extract.settings import TableSettings
@@ -23,10 +26,15 @@ _FORM_LABEL = re.compile(r"^[A-Z][\w '’()/&-]{1,40}:$")
 _MARKER = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z]{1,4}\)|[•·▪●○■◦–-])$")
 RULE = "pdfium.unruled"
 
+try:
+    from extract.ingest import _geometry
+except ImportError:  # built without a C compiler: the lines are grouped in Python
+    _geometry = None
 
-@dataclass(frozen=True)
-class Run:
-    """A run of text on the page, in points from the top left (as pdfplumber measures)."""
+
+class Run(NamedTuple):
+    """A run of text on the page, in points from the top left (as pdfplumber measures). A
+    tuple: a page has hundreds, and they go to and from arrays."""
 
     x0: float
     top: float
@@ -49,24 +57,32 @@ class Rule:
 
 @dataclass
 class _Line:
+    """A line's chunks and, once fetched, their texts. The chunks are fixed once made, so
+    the line's extent is worked out then, once."""
+
     chunks: list[Run]
     texts: list[str] = field(default_factory=list)
+    top: float = field(init=False)
+    bottom: float = field(init=False)
+    height: float = field(init=False)  # the median chunk's (1.0 for none)
 
-    @property
-    def top(self) -> float:
-        return min(c.top for c in self.chunks)
-
-    @property
-    def bottom(self) -> float:
-        return max(c.bottom for c in self.chunks)
-
-    @property
-    def height(self) -> float:
-        return statistics.median(c.height for c in self.chunks) or 1.0
+    def __post_init__(self):
+        self.top = min(c.top for c in self.chunks)
+        self.bottom = max(c.bottom for c in self.chunks)
+        self.height = _median([c.height for c in self.chunks]) or 1.0
 
     @property
     def has_number(self) -> bool:
         return any(is_data_number(t) for t in self.texts)
+
+
+def _median(values: list[float]) -> float:
+    """`statistics.median`, without its generality (it cost a fifth of the table search)."""
+    if len(values) == 1:
+        return values[0]
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def find_unruled(
@@ -81,7 +97,9 @@ def find_unruled(
     table, they, not the spacing, divide its rows. `ruled` are the boxes of the ruled
     tables found on the page: a table overlapping one is dropped, so a block certain to
     overlap one is skipped before its text is fetched (the text was most of the cost)."""
-    lines = [_Line(chunks) for chunks in _lines(runs, settings.unruled_column_gap)]
+    lines = [
+        _Line(chunks) for chunks in _lines(runs, settings.unruled_column_gap, settings.c_loops)
+    ]
     tables = []
     for block in _blocks(lines, settings):
         if any(_overlaps_surely(block, box) for box in ruled):
@@ -125,11 +143,19 @@ def line_above(
     return collapse(text_of(span))
 
 
-def _lines(runs: list[Run], column_gap: float) -> list[list[Run]]:
+def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[list[Run]]:
     """Runs grouped into lines (a run shares most of its height with the line's first), each
     line cut into chunks where the gap is wider than `column_gap` times the text height.
     A flat run (a minus sign, a space: PDFium gives it no height) joins the line it sits
-    on and the chunk it touches, never a chunk of its own."""
+    on and the chunk it touches, never a chunk of its own. In C (`_geometry.text_lines`,
+    the same steps) where it was built, unless a run is at no finite place."""
+    if compiled and _geometry is not None:
+        found = _geometry.text_lines(np.array(runs, np.float64).reshape(-1, 4), column_gap)
+        if found is not None:
+            boxes = np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist()
+            chunks = list(map(Run._make, boxes))
+            ends = np.frombuffer(found[1], np.int64).tolist()
+            return [chunks[a:b] for a, b in pairwise([0, *ends])]
     flat = [r for r in runs if r.x1 > r.x0 and r.height < 1.0]
     lines: list[list[Run]] = []
     for run in sorted((r for r in runs if r.x1 > r.x0 and r.height >= 1.0), key=_reading):
@@ -169,15 +195,17 @@ def _blocks(lines: list[_Line], settings: TableSettings) -> list[list[_Line]]:
     """Runs of lines close together, holding enough lines of two or more chunks."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
+    extent = (0.0, 0.0)  # the current block's left and right edges
     previous: _Line | None = None
     for line in [*lines, None]:
         if (
             line is not None
             and current
             and line.top - current[-1].bottom <= settings.unruled_line_gap * line.height
-            and (_is_split(line) or _inside(line, current))
+            and (_is_split(line) or _inside(line, extent))
         ):
             current.append(line)
+            extent = _widened(extent, line)
             previous = line
             continue
         while current and not _is_split(current[-1]):
@@ -187,6 +215,8 @@ def _blocks(lines: list[_Line], settings: TableSettings) -> list[list[_Line]]:
         current = [line] if line is not None and _is_split(line) else []
         if current and previous is not None and _is_banner(previous, line, settings):
             current.insert(0, previous)
+        if current:
+            extent = _extent(current)
         previous = line
     return blocks
 
@@ -209,10 +239,11 @@ def _is_split(line: _Line) -> bool:
     return len(chunks) > 2 or chunks[0].x1 - chunks[0].x0 > 2 * chunks[0].height
 
 
-def _inside(line: _Line, block: list[_Line]) -> bool:
-    """A one-chunk line that belongs to the block: indented into a column, or narrow and
-    within its width (a wrapped cell, a label row). A wide line from the left edge is prose."""
-    x0, x1 = _extent(block)
+def _inside(line: _Line, extent: tuple[float, float]) -> bool:
+    """A one-chunk line that belongs to the block (of that left and right `extent`):
+    indented into a column, or narrow and within its width (a wrapped cell, a label row).
+    A wide line from the left edge is prose."""
+    x0, x1 = extent
     chunk = line.chunks[0]
     margin = 2 * chunk.height
     if chunk.x0 > x0 + margin:
@@ -229,6 +260,14 @@ def _extent(block: list[_Line]) -> tuple[float, float]:
     return (
         min(c.x0 for ln in block for c in ln.chunks),
         max(c.x1 for ln in block for c in ln.chunks),
+    )
+
+
+def _widened(extent: tuple[float, float], line: _Line) -> tuple[float, float]:
+    """`_extent` of a block with the line added, from the block's."""
+    return (
+        min(extent[0], *(c.x0 for c in line.chunks)),
+        max(extent[1], *(c.x1 for c in line.chunks)),
     )
 
 

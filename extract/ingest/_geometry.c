@@ -1,6 +1,8 @@
-/* pdfplumber's ruled-table search over a page's edges, in C.
+/* Page geometry in C: pdfplumber's ruled-table search over a page's edges, and the text
+ * lines of the unruled-table search. Both are the Python's steps (ruled.py, unruled.py),
+ * which the tests compare with them; no PDFium calls here.
  *
- * pdfplumber's TableFinder with the "lines" strategies snaps and joins the page's edges,
+ * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the page's edges,
  * finds where they cross, the smallest cells those crossings box, and groups the cells
  * into tables. In Python that cost as much as reading the tables' text. This is the same
  * algorithm step for step (extract/ingest/ruled.py keeps the Python, and the tests
@@ -8,7 +10,7 @@
  * same orders (stable sorts are ties broken by position), and each cluster's mean taken
  * by Python's own `sum`, so a Python whose float sum differs is followed too.
  *
- * No PDFium here: the input is the edge arrays `_pdfium_loops.edges` gives.
+ * The input is the edge arrays `_pdfium_loops.edges` gives.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -183,7 +185,7 @@ static int python_sum(const double *values, Py_ssize_t n, double *total) {
     PyObject *result = sum ? PyObject_CallOneArg(sum, list) : NULL;
     Py_DECREF(list);
     if (!result) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "lattice: no builtin sum");
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "tables: no builtin sum");
         return -1;
     }
     *total = PyFloat_AsDouble(result);
@@ -319,7 +321,7 @@ static Py_ssize_t join(edge_t *e, Py_ssize_t n, double join_x, double join_y) {
     }
     return kept;
 failed:
-    PyErr_SetString(PyExc_AssertionError, "lattice: an edge would be resized past its start");
+    PyErr_SetString(PyExc_AssertionError, "tables: an edge would be resized past its start");
     return -1;
 }
 
@@ -739,11 +741,135 @@ done:
     return result;
 }
 
+/* -- text lines: unruled.py's _lines ---------------------------------------------------- */
+
+typedef struct {
+    double x0, top, x1, bottom;
+    double key;    /* what the run is sorted by */
+    double second; /* and then by */
+    Py_ssize_t at; /* and then by its place */
+} run_t;
+
+static int by_keys(const void *a, const void *b) {
+    const run_t *p = a, *q = b;
+    if (p->key != q->key) return (p->key > q->key) - (p->key < q->key);
+    if (p->second != q->second) return (p->second > q->second) - (p->second < q->second);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+/* Python's min(a, b) and max(a, b): the first unless the second is smaller (larger). */
+static double py_min(double a, double b) { return b < a ? b : a; }
+static double py_max(double a, double b) { return b > a ? b : a; }
+
+static int same_line(const run_t *first, const run_t *run) {
+    double shared = py_min(first->bottom, run->bottom) - py_max(first->top, run->top);
+    return shared >= 0.4 * py_min(first->bottom - first->top, run->bottom - run->top);
+}
+
+/* text_lines(runs: float64 [n][4] x0, top, x1, bottom; column gap)
+ *   -> (chunks: float64 [m][4], line ends: int64 [lines]), unruled.py's `_lines`: runs
+ *      grouped into lines, each cut into chunks; None where a run's place is not a finite
+ *      number (Python's round() refuses it: such a page is left to Python). */
+static PyObject *text_lines(PyObject *self, PyObject *args) {
+    Py_buffer rb;
+    double column_gap;
+    if (!PyArg_ParseTuple(args, "y*d", &rb, &column_gap)) return NULL;
+    PyObject *result = NULL;
+    const double *in = rb.buf;
+    Py_ssize_t n = rb.len / (Py_ssize_t)(4 * sizeof(double)), solid = 0, flat = 0;
+    run_t *runs = malloc((size_t)(n ? n : 1) * sizeof *runs);
+    run_t *flats = malloc((size_t)(n ? n : 1) * sizeof *flats);
+    run_t *line = malloc((size_t)(2 * n + 1) * sizeof *line);
+    double *chunks = malloc((size_t)(4 * n + 4) * sizeof *chunks);
+    int64_t *ends = malloc((size_t)(n + 1) * sizeof *ends);
+    if (rb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "text_lines: runs are four numbers each");
+        goto done;
+    }
+    if (!runs || !flats || !line || !chunks || !ends) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        run_t r = {in[4 * i], in[4 * i + 1], in[4 * i + 2], in[4 * i + 3], 0, 0, i};
+        if (!(r.x1 > r.x0)) continue;
+        int is_flat = r.bottom - r.top < 1.0, is_solid = r.bottom - r.top >= 1.0;
+        if (!is_flat && !is_solid) continue;
+        if (!isfinite(r.x0) || !isfinite(r.top) || !isfinite(r.x1) || !isfinite(r.bottom)) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (is_flat) flats[flat++] = r;
+        else {
+            r.key = rint(r.top); /* round(): halves to even, as Python's */
+            r.second = r.x0;
+            runs[solid++] = r;
+        }
+    }
+    qsort(runs, (size_t)solid, sizeof *runs, by_keys);
+    Py_ssize_t made = 0, lines = 0;
+    for (Py_ssize_t a = 0; a < solid;) {
+        Py_ssize_t b = a + 1;
+        while (b < solid && same_line(&runs[a], &runs[b])) b++;
+        /* the line's runs, then the flat runs within its height; left to right */
+        double top = runs[a].top, bottom = runs[a].bottom;
+        for (Py_ssize_t i = a + 1; i < b; i++) {
+            top = py_min(top, runs[i].top);
+            bottom = py_max(bottom, runs[i].bottom);
+        }
+        Py_ssize_t m = 0;
+        for (Py_ssize_t i = a; i < b; i++) line[m++] = runs[i];
+        for (Py_ssize_t i = 0; i < flat; i++)
+            if (top <= flats[i].top && flats[i].top <= bottom) line[m++] = flats[i];
+        for (Py_ssize_t i = 0; i < m; i++) {
+            line[i].key = line[i].x0;
+            line[i].second = 0;
+            line[i].at = i;
+        }
+        qsort(line, (size_t)m, sizeof *line, by_keys);
+        run_t last = line[0];
+        Py_ssize_t first = made;
+        for (Py_ssize_t i = 1; i <= m; i++) {
+            if (i < m) {
+                const run_t *run = &line[i];
+                double gap = column_gap * py_max(run->bottom - run->top, last.bottom - last.top);
+                if (run->x0 - last.x1 <= gap) {
+                    last.top = py_min(last.top, run->top);
+                    last.x1 = py_max(last.x1, run->x1);
+                    last.bottom = py_max(last.bottom, run->bottom);
+                    continue;
+                }
+            }
+            if (last.bottom - last.top >= 1.0) { /* a chunk of flat runs alone is none */
+                double *c = chunks + 4 * made++;
+                c[0] = last.x0;
+                c[1] = last.top;
+                c[2] = last.x1;
+                c[3] = last.bottom;
+            }
+            if (i < m) last = line[i];
+        }
+        if (made > first) ends[lines++] = made;
+        a = b;
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)chunks, (Py_ssize_t)(4 * made * sizeof(double)),
+                           (const char *)ends, (Py_ssize_t)(lines * sizeof(int64_t)));
+done:
+    free(runs);
+    free(flats);
+    free(line);
+    free(chunks);
+    free(ends);
+    PyBuffer_Release(&rb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
+    {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_lattice", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_geometry", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__lattice(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__geometry(void) { return PyModule_Create(&module); }
