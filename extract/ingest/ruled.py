@@ -224,16 +224,17 @@ def find_ruled(
     chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops)
     found = []
     for table in tables:
-        rows, bold = read_table(table, chars)
+        table_rows, bbox = table.rows, table.bbox  # (pdfplumber works both out at each asking)
+        rows, bold = read_table(table, chars, table_rows)
         if not rows or max(map(len, rows)) < settings.min_cols:
             continue  # a box, not a table (short ones may continue a table)
         found.append(
             RawTable(
                 number,
-                tuple(rounded(v) for v in table.bbox),
+                tuple(rounded(v) for v in bbox),
                 rows,
-                [[rounded_box(c) for c in row.cells] for row in table.rows],
-                line_above(table.bbox[1]),
+                [[rounded_box(c) for c in row.cells] for row in table_rows],
+                line_above(bbox[1]),
                 bold,
                 rule=RULE,
             )
@@ -656,7 +657,9 @@ class PageChars:
 _BOX = ("x0", "x1", "top", "bottom")
 
 
-def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list[float]]:
+def read_table(
+    table: plumber_table.Table, chars: PageChars, table_rows: list | None = None
+) -> tuple[list, list[float]]:
     """The table's cell texts (as pdfplumber's `Table.extract`) and the share of bold
     letters in each row (heading rows are bold).
 
@@ -666,7 +669,8 @@ def read_table(table: plumber_table.Table, chars: PageChars) -> tuple[list, list
     those whose top left corner lies in it (the measure the heading rules were written
     against).
     """
-    table_rows = table.rows  # (pdfplumber works them out at each asking)
+    if table_rows is None:  # `table.rows`, where the caller has not worked them out
+        table_rows = table.rows
     cells = [c for row in table_rows for c in row.cells if c is not None]
     if not cells:
         return [[None] * len(row.cells) for row in table_rows], [0.0] * len(table_rows)
