@@ -491,3 +491,20 @@ def test_a_window_text_seen_before_gets_the_same_sentences_and_facts():
     first.windows.size = 2
     first.extract("a", doc, "2022-11-15")
     assert len(first.windows._docs) == 2
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from([*"0123456789 a.\n٣٤߀１²⁴Ⅳ", "\U0001d7ce", "\ud800"]),
+        max_size=80,
+    )
+)
+def test_digit_runs_read_as_an_array_are_re_s(text):
+    """The starts of digit runs from code points (long texts) are `re`'s \\d+ starts:
+    Arabic-Indic, N'Ko, full-width and mathematical digits count, ² and Ⅳ do not."""
+    from extract.rules import _DIGITS, digit_run_starts
+
+    expected = [m.start() for m in _DIGITS.finditer(text)]
+    assert digit_run_starts(text, by_array_from=0) == expected
+    assert digit_run_starts(text) == expected
