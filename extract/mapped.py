@@ -49,12 +49,13 @@ class MappedText:
     ) -> tuple[MappedText, int]:
         """`sub`, and how many matches there were (as `re.subn`); the same object back
         when nothing changed."""
-        if isinstance(repl, str) and len(repl) <= 1 and "\\" not in repl:
+        char = literal(repl, pattern) if isinstance(repl, str) else None
+        if char is not None and len(char) <= 1:
             spans = [m.span() for m in pattern.finditer(self.text)]
             if not spans:
                 return self, 0
             if all(s < e for s, e in spans):
-                return self._replace_spans(pattern, spans, repl), len(spans)
+                return self._replace_spans(pattern, spans, char), len(spans)
         pieces: list[str] = []
         offs = array("q")
         pos = 0
@@ -105,7 +106,7 @@ class MappedText:
                 offsets.append(source[kept])
             pos = e
         offsets.extend(source[pos:])
-        return MappedText(pattern.sub(char, text), offsets)
+        return MappedText(pattern.sub(char.replace("\\", "\\\\"), text), offsets)
 
     def delete(self, spans: list[tuple[int, int]]) -> MappedText:
         """Remove the given (sorted, non-overlapping) spans."""
@@ -133,11 +134,34 @@ def template(repl: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], s
     """`Match.expand(repl)` as a function, the template parsed once (`expand` parses it at
     every match). Literal text, `\\1`-`\\9`, `\\g<name>`, `\\n`, `\\t` and `\\\\`; any other
     template is left to `expand`."""
-    parts: list[tuple[bool, str | int]] = []  # (is a group, literal text or group)
+    parts = _template_parts(repl, pattern)
+    if parts is None:
+        return lambda m: m.expand(repl)  # which says what is wrong with it, if anything
+    if not any(g for g, _ in parts):
+        text = "".join(v for _, v in parts)
+        return lambda m: text
+    return lambda m: "".join((m.group(v) or "") if g else v for g, v in parts)
+
+
+def literal(repl: str, pattern: re.Pattern[str]) -> str | None:
+    """The text a template that names no group expands to ("\\n" for CR LF line ends), so
+    that `subn` can take its path for a replacement of one character; else None."""
+    if "\\" not in repl:
+        return repl
+    parts = _template_parts(repl, pattern)
+    if parts is None or any(g for g, _ in parts):
+        return None
+    return "".join(str(v) for _, v in parts)
+
+
+def _template_parts(repl: str, pattern: re.Pattern[str]) -> list[tuple[bool, str | int]] | None:
+    """A template as (is a group, literal text or group) parts; None for one left to
+    `expand`."""
+    parts: list[tuple[bool, str | int]] = []
     pos = 0
     for m in _TEMPLATE_PART.finditer(repl):
         if "\\" in repl[pos : m.start()]:
-            return lambda m: m.expand(repl)
+            return None
         parts.append((False, repl[pos : m.start()]))
         group, name, escape = m.groups()
         if escape:
@@ -146,15 +170,13 @@ def template(repl: str, pattern: re.Pattern[str]) -> Callable[[re.Match[str]], s
             ref = group or name
             known = ref in pattern.groupindex or (ref.isdigit() and int(ref) <= pattern.groups)
             if not known:
-                return lambda m: m.expand(repl)  # which says what is wrong with it
+                return None
             parts.append((True, int(ref) if ref.isdigit() else ref))
         pos = m.end()
     if "\\" in repl[pos:]:
-        return lambda m: m.expand(repl)
-    if not parts:
-        return lambda m: repl
+        return None
     parts.append((False, repl[pos:]))
-    return lambda m: "".join((m.group(v) or "") if g else v for g, v in parts)
+    return parts
 
 
 # a group number is one digit not followed by another (\\10 is left to `expand`)

@@ -449,3 +449,62 @@ def test_word_characters_are_res():
 
     word = re.compile(r"\w")
     assert all(_is_word(chr(c)) == bool(word.match(chr(c))) for c in range(0x110000))
+
+
+_COUNT_WORDS = [
+    "3", "14", "two", "twelve", "of", "the", "actions", "action", "recommendations", "key",
+    "are", "have", "been", "complete", "completed", "on", "track", "in", "progress", "rated",
+    "green", "amber", "red", "overdue", "not", "yet", "started", "remaining", "out", ".", ",",
+    "\n", "(", ")", "It",
+]  # fmt: skip
+
+
+def _read_counts_from_a_copy(facts, sent):
+    """The reading `_read_counts` made before it matched on the span: the Matcher on a
+    copy of the sentence as a doc of its own."""
+    sdoc = sent.as_doc()
+    return facts._read_counts(sdoc[:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_COUNT_WORDS), min_size=1, max_size=40).map(" ".join))
+def test_counts_read_from_a_sentence_span_are_those_of_its_copy(facts, text):
+    """The Matcher on a sentence's span of its window reads the figures a copy of the
+    sentence as a doc of its own read (the copy cost more than the matching)."""
+    for sent in facts.nlp(text).sents:
+        assert facts._read_counts(sent) == _read_counts_from_a_copy(facts, sent)
+
+
+def test_a_window_text_seen_before_gets_the_same_sentences_and_facts():
+    """A paper read again (a pack's paper published on its own too) takes its windows'
+    docs from the extractor's recent ones, with the facts of a first reading; the oldest
+    docs go when there are more than `size`."""
+    text = (CORPUS / "thurrock" / "2023-03-14-item10-lscp-annual-report-2021-22.txt").read_text(
+        encoding="utf-8"
+    )
+    doc = Normaliser.load().normalise([Page(1, text)], is_pdf=False)
+    first = FactExtractor.load()
+    once = first.extract("a", doc, "2022-11-15")
+    assert first.windows._docs  # it kept the windows' docs
+    again = first.extract("a", doc, "2022-11-15")
+    assert again == once == FactExtractor.load().extract("a", doc, "2022-11-15")
+    first.windows.size = 2
+    first.extract("a", doc, "2022-11-15")
+    assert len(first.windows._docs) == 2
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from([*"0123456789 a.\n٣٤߀１²⁴Ⅳ", "\U0001d7ce", "\ud800"]),
+        max_size=80,
+    )
+)
+def test_digit_runs_read_as_an_array_are_re_s(text):
+    """The starts of digit runs from code points (long texts) are `re`'s \\d+ starts:
+    Arabic-Indic, N'Ko, full-width and mathematical digits count, ² and Ⅳ do not."""
+    from extract.rules import _DIGITS, digit_run_starts
+
+    expected = [m.start() for m in _DIGITS.finditer(text)]
+    assert digit_run_starts(text, by_array_from=0) == expected
+    assert digit_run_starts(text) == expected

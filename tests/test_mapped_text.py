@@ -166,3 +166,62 @@ def test_rules_scanned_from_digits_are_skipped_only_where_they_match_nothing(tex
         if rule.scan is not None:
             skipped = next(rule.scan.finditer(text), None) is None
             assert skipped == (rule.pattern.search(text) is None), rule.id
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="ab\r\n \t\\", max_size=40),
+    pattern=st.sampled_from([r"\r\n?", r"[ \t]+$", r"(a)", r"ab?", r"b+a|\n", r"a*", r"\\"]),
+    repl=st.lists(
+        st.sampled_from(["", "a", "\\n", "\\t", "\\\\", "\\1", "\\g<0>", "x", "\n"]), max_size=3
+    ).map("".join),
+)
+def test_templates_of_one_character_keep_the_map_of_the_general_loop(text, pattern, repl):
+    """A template naming no group ("\\n", as the CR LF rule writes it) takes the path for
+    one character with the text, offsets, count and unchanged object of `Match.expand`'s
+    loop; any other template is expanded as before."""
+    compiled = re.compile(pattern, re.MULTILINE)
+    start = MappedText.identity(text, 3)
+    try:
+        expected, expected_count = start.subn(compiled, lambda m: m.expand(repl))
+    except (re.error, IndexError) as refused:
+        with pytest.raises(type(refused)):
+            start.subn(compiled, repl)
+        return
+    got, count = start.subn(compiled, repl)
+    assert (got.text, list(got.offsets), count) == (
+        expected.text,
+        list(expected.offsets),
+        expected_count,
+    )
+    assert (got is start) == (expected is start)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet="ab\r\n \t\x0b\x0c\u2028\u00a0", max_size=60),
+    start=st.integers(0, 5),
+)
+def test_rules_done_by_string_methods_are_the_regex_rules(text, start):
+    """CR LF line ends and trailing spaces by `str` methods: the text, offsets, count and
+    unchanged object of `subn` with the rule's own pattern and replacement."""
+    from extract.ingest.normalise import BY_STRING_METHODS
+
+    mapped = MappedText.identity(text, start)
+    for (pattern, flags, repl), by_strings in BY_STRING_METHODS.items():
+        compiled = re.compile(pattern, flags)
+        expected, expected_count = mapped.subn(compiled, lambda m, r=repl: m.expand(r))
+        got, count = by_strings(mapped)
+        assert (got.text, list(got.offsets), count) == (
+            expected.text,
+            list(expected.offsets),
+            expected_count,
+        )
+        assert (got is mapped) == (expected is mapped)
+
+
+def test_the_line_end_rules_are_done_by_string_methods():
+    """The rules that fire on every line of a PDF take the string-method path (a rule
+    edited away from its form falls back to `re`, correct but slow)."""
+    fast = {r.id for r in _normaliser.rules if r.by_strings is not None}
+    assert fast == {"chars.crlf", "chars.trailing_space"}

@@ -355,3 +355,22 @@ def test_runs_on_is_the_search_of_the_whole_text(text):
     assert blocks._runs_on(text) == bool(blocks._RUNS_ON.search(text))
     longest = max(len(w) for w in re.findall(r"[a-z]+", blocks._RUNS_ON.pattern))
     assert longest <= blocks._RUNS_ON_REACH
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Kent", "County", "Council", "Councillor", "Councils", "the", "Medway", "O'Brien",
+             "Metropolitan", "Borough", "City", "District", "St", "-", "’", " ", "  ", "\t",
+             "\n", ",", ".", "é", "ÉCouncil", "2", "xCouncil", "KCC"]
+        ),
+        max_size=30,
+    ).map("".join)
+)  # fmt: skip
+def test_council_mentions_are_the_patterns_matches(text):
+    """Council mentions tried only about each "Council" are `finditer`'s matches."""
+    from extract.structure.header import _COUNCIL_MENTION, council_mentions
+
+    expected = [(m.span(), m.group("council")) for m in _COUNCIL_MENTION.finditer(text)]
+    assert [(m.span(), m.group("council")) for m in council_mentions(text)] == expected

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import spacy
@@ -135,6 +136,7 @@ class FactExtractor:
     reviews: ReviewFinder
     events: EventFinder
     actions: ActionPlanReader
+    windows: WindowDocs  # built on `nlp`
 
     @classmethod
     def load(cls) -> FactExtractor:
@@ -155,6 +157,7 @@ class FactExtractor:
             ReviewFinder.load(),
             EventFinder.load(),
             ActionPlanReader.load(),
+            WindowDocs(nlp),
         )
 
     def extract(self, doc_id: str, doc: DocumentText, meeting_date: str = "", tables=()) -> Facts:
@@ -204,20 +207,20 @@ class FactExtractor:
         spans: list[tuple[int, int]] = []
         spacy_sents = []
         texts = [text[s:e] for s, e in windows]
-        for (offset, _), sdoc in zip(windows, self.nlp.pipe(texts), strict=True):
+        for (offset, _), sdoc in zip(windows, self.windows.docs(texts), strict=True):
             for sent in sdoc.sents:
-                if sent.text.strip():
-                    a = offset + sent.start_char
-                    b = offset + sent.end_char
+                a = offset + sent.start_char
+                b = offset + sent.end_char
+                raw = text[a:b]  # the sentence's text (`sent.text`, without its token walk)
+                if raw.strip():
                     # keep the sentence on its own text: trim surrounding whitespace
-                    raw = text[a:b]
                     a += len(raw) - len(raw.lstrip())
                     b -= len(raw) - len(raw.rstrip())
                     # a bare web address on the line above is not part of the sentence
                     if lead := _LEADING_URL.match(text, a, b):
                         a = lead.end()
                     spans.append((a, b))
-                    spacy_sents.append((a, sent))
+                    spacy_sents.append((a, raw, sent))
         return _SentenceIndex(text, spans), spacy_sents
 
     # -- families ------------------------------------------------------------------------
@@ -267,18 +270,18 @@ class FactExtractor:
 
     def _counts(self, doc_id, doc, spacy_sents, mentions: list[Mention], facts: Facts) -> None:
         seen: set[int] = set()
-        for start, sent in spacy_sents:
-            if start in seen or not _COUNT_TRIGGER.search(sent.text):
+        for start, sent_text, sent in spacy_sents:
+            if start in seen or not _COUNT_TRIGGER.search(sent_text):
                 continue  # the Matcher only where a count word is
             seen.add(start)
             values, rules = self._read_counts(sent)
             if not values:
                 continue
-            end = start + len(sent.text.rstrip())
+            end = start + len(sent_text.rstrip())
             review = _owning_review(mentions, start, end, facts)
             if not review and not values.keys() - RAG_FIELDS:
                 continue  # RAG ratings alone, of no review: KPIs, not an action plan
-            if _mostly_figures(sent.text):
+            if _mostly_figures(sent_text):
                 continue  # a table row of figures
             facts.action_counts.append(
                 ActionCountRow(
@@ -296,13 +299,13 @@ class FactExtractor:
 
     def _read_counts(self, sent) -> tuple[dict[str, int], set[str]]:
         """Fields from the Matcher's matches in one sentence; a number read as a status is
-        not also a bare count of actions."""
+        not also a bare count of actions. The Matcher runs on the sentence's span of its
+        window (a copy of it as a doc of its own matched the same, at a copy's cost)."""
         by_token: dict[int, dict[str, int]] = {}
         rules: set[str] = set()
-        sdoc = sent.as_doc()
         matches = [
-            (self.count_rules[self.nlp.vocab.strings[i]], sdoc[s:e])
-            for i, s, e in self.matcher(sdoc)
+            (self.count_rules[self.nlp.vocab.strings[i]], sent[s:e])
+            for i, s, e in self.matcher(sent)
         ]
         # "2 of the 14 actions": 14 is the total, whatever else a pattern reads it as
         totals = {[t for t in span if t.like_num][1].i for rule, span in matches if rule.total}
@@ -405,6 +408,28 @@ class FactExtractor:
         end = body_lines[-1].end if body_lines else line.end
         # a title directly above the date's paragraph, not a sentence
         return self.events.from_title(title, body, start, end, d)
+
+
+@dataclass
+class WindowDocs:
+    """spaCy's docs (tokens and sentences) of the last `size` window texts: a pack's papers
+    are mostly published on their own as well, and a quarter of Kent's window text came
+    round again. A doc is only read, never changed, so a repeat gets the same doc."""
+
+    nlp: object
+    size: int = 1024
+    _docs: OrderedDict[str, object] = field(default_factory=OrderedDict)
+
+    def docs(self, texts: list[str]) -> list[object]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._docs]
+        self._docs.update(zip(missing, self.nlp.pipe(missing), strict=True))
+        out = []
+        for t in texts:
+            self._docs.move_to_end(t)
+            out.append(self._docs[t])
+        while len(self._docs) > self.size:
+            self._docs.popitem(last=False)
+        return out
 
 
 @dataclass

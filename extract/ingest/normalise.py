@@ -11,6 +11,7 @@ a run of digits) is first looked for only there, and skipped where it matches no
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -50,6 +51,52 @@ class Rule:
     # a faster scan of the same pattern, where the rule says how: it tells whether the
     # rule matches at all (most pages have no OCR damage), before the mapped replace
     scan: RulePattern | None = None
+    # the whole rule done by string methods (`BY_STRING_METHODS`): `subn`'s result
+    by_strings: Callable[[MappedText], tuple[MappedText, int]] | None = None
+
+
+def lf_line_ends(text: MappedText) -> tuple[MappedText, int]:
+    """`subn(re.compile(r"\\r\\n?"), "\\n")` by `str.replace`: a CR LF keeps the LF's
+    offset, a lone CR becomes an LF at its own. pdfium ends every line with CR LF, and
+    the regex's per-match bookkeeping was a tenth of normalising."""
+    old = text.text
+    count = old.count("\r")  # each CR begins one match
+    if not count:
+        return text, 0
+    offsets, source, pos = array("q"), text.offsets, 0
+    while (cr := old.find("\r\n", pos)) >= 0:
+        offsets.extend(source[pos:cr])
+        pos = cr + 1  # the CR goes; the LF after it is kept
+    offsets.extend(source[pos:])
+    return MappedText(old.replace("\r\n", "\n").replace("\r", "\n"), offsets), count
+
+
+def strip_line_ends(text: MappedText) -> tuple[MappedText, int]:
+    """`subn(re.compile(r"[ \\t]+$", re.MULTILINE), "")` line by line with `str.rstrip`
+    (`$` is before each LF and at the end): pdfium pads every line with spaces, and `re`
+    tries a match at every space of a page."""
+    lines = text.text.split("\n")
+    kept = [line.rstrip(" \t") for line in lines]
+    offsets, source = array("q"), text.offsets
+    pos = done = count = 0
+    for line, short in zip(lines, kept, strict=True):
+        if len(short) != len(line):
+            offsets.extend(source[done : pos + len(short)])
+            done = pos + len(line)
+            count += 1
+        pos += len(line) + 1
+    if not count:
+        return text, 0
+    offsets.extend(source[done:])
+    return MappedText("\n".join(kept), offsets), count
+
+
+# Rules done by string methods instead of `re`, by (pattern, flags, replacement): a rule
+# whose pattern, flags or replacement is changed goes back to `re`. Tests compare each.
+BY_STRING_METHODS: dict[tuple[str, int, object], Callable[[MappedText], tuple[MappedText, int]]] = {
+    ("\\r\\n?", 0, "\\n"): lf_line_ends,
+    ("[ \\t]+$", re.MULTILINE, ""): strip_line_ends,
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +125,7 @@ class Normaliser:
                     repl,
                     bool(r.get("ocr_signal")),
                     scan,
+                    BY_STRING_METHODS.get((r["pattern"], flags, repl)),
                 )
             )
         return cls(tuple(rules), settings or NormaliseSettings())
@@ -93,7 +141,10 @@ class Normaliser:
                 if next(rule.scan.finditer(text.text, runs[1]), None) is None:
                     continue  # no match: the same as the replace finding none
             before = text
-            text, matches = text.subn(rule.pattern, rule.replace)
+            if rule.by_strings is not None:
+                text, matches = rule.by_strings(text)
+            else:
+                text, matches = text.subn(rule.pattern, rule.replace)
             if text is not before:
                 hits[rule.id] += matches
         return text

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 
 def load_jsonl(name: str) -> list[dict[str, Any]]:
     """Load a rules file shipped in this package; a broken line names its file and line."""
@@ -135,9 +137,22 @@ def _is_word(c: str) -> bool:
 _DIGITS = re.compile(r"\d+")
 
 
-def digit_run_starts(text: str) -> list[int]:
-    """Where each run of (Unicode) digits begins, for `RulePattern(digit_start=True)`."""
-    return [m.start() for m in _DIGITS.finditer(text)]
+def digit_run_starts(text: str, by_array_from: int = 500) -> list[int]:
+    """Where each run of (Unicode) digits begins, for `RulePattern(digit_start=True)`.
+    A text of `by_array_from` characters or more is read as an array of code points (a
+    paper has tens of thousands of runs, and one `re` match object each cost more than
+    the rules tried at them); a line, by `re`."""
+    if len(text) < by_array_from:
+        return [m.start() for m in _DIGITS.finditer(text)]
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    digit = (codes >= 0x30) & (codes <= 0x39)
+    wide = codes > 0x7F
+    if wide.any():  # `re`'s \d is any decimal digit (category Nd): str.isdecimal
+        for code in np.unique(codes[wide]).tolist():
+            if chr(code).isdecimal():
+                digit |= codes == code
+    after_digit = np.concatenate(([False], digit[:-1]))
+    return np.flatnonzero(digit & ~after_digit).tolist()
 
 
 def _starts_at_word_boundary(pattern: str, flags: int) -> bool:
