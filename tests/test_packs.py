@@ -258,8 +258,8 @@ def test_an_objects_letters_are_its_text_without_whitespace(splitter, pack_pdf, 
     text's, and every stamp's match the stamp pattern without its whitespace."""
     import pypdfium2 as pdfium
 
-    from extract.ingest.pdf import _object_letters, _object_text, _text_objects
-    from extract.ingest.pdfium_loops import address
+    from extract.ingest.pdf import _object_letters, _object_text
+    from extract.ingest.pdfium_loops import page_object, text_objects
 
     stamps = splitter.stamps()
     pdf = pdfium.PdfDocument(pack_pdf[0])
@@ -268,12 +268,12 @@ def test_an_objects_letters_are_its_text_without_whitespace(splitter, pack_pdf, 
         page = pdf[i]
         textpage = page.get_textpage()
         letters = _object_letters(textpage, c_loops)
-        for obj in _text_objects(page.raw, depth=0):
-            text = _object_text(obj, textpage)
-            assert letters.get(address(obj), "") == "".join(text.split())
+        for at in text_objects(page.raw, 0, c_loops)[0]:
+            text = _object_text(page_object(at), textpage)
+            assert letters.get(at, "") == "".join(text.split())
             if stamps.is_stamp(text.strip()):
                 found += 1
-                assert stamps.letters.fullmatch(letters[address(obj)])
+                assert stamps.letters.fullmatch(letters[at])
         textpage.close()
         page.close()
     pdf.close()
@@ -351,18 +351,45 @@ def test_a_stamp_with_characters_above_the_bmp_is_taken_off(splitter, c_loops):
     digits, which \\d reads) is still a stamp the letters let through."""
     import pypdfium2 as pdfium
 
-    from extract.ingest.pdf import _object_letters, _object_text, _text_objects, _unstamp
-    from extract.ingest.pdfium_loops import address
+    from extract.ingest.pdf import _object_letters, _object_text, _unstamp
+    from extract.ingest.pdfium_loops import page_object, text_objects
 
     to_unicode = {ord(c): f"{ord(c):04X}" for c in "Page "} | {0x31: "D835DFCF", 0x32: "D835DFD0"}
     pdf = pdfium.PdfDocument(_one_line_pdf(b"Page 12", to_unicode))
     page = pdf[0]
     textpage = page.get_textpage()
     letters = _object_letters(textpage, c_loops)
-    (obj,) = _text_objects(page.raw, depth=0)
-    assert _object_text(obj, textpage) == "Page 𝟏𝟐"
-    assert letters[address(obj)] == "Page𝟏𝟐"
+    (at,) = text_objects(page.raw, 0, c_loops)[0]
+    assert _object_text(page_object(at), textpage) == "Page 𝟏𝟐"
+    assert letters[at] == "Page𝟏𝟐"
     assert _unstamp(page, textpage, splitter.stamps(), c_loops) == ["Page 𝟏𝟐"]
     textpage.close()
     page.close()
     pdf.close()
+
+
+def test_text_objects_walked_in_c_are_the_python_walks(pack_pdf):
+    """The C walk finds the text objects (forms entered to each depth) and their fonts the
+    Python walk finds, in its order."""
+    import pypdfium2 as pdfium
+
+    from extract.ingest import pdfium_loops
+
+    if not pdfium_loops.has_compiled("text_objects"):
+        pytest.skip("the C loops were not built (no compiler at install)")
+    seen = 0
+    for data in (
+        pack_pdf[0],
+        (CORPUS / "2025-01-09-county-council-minutes.pdf").read_bytes(),
+    ):
+        pdf = pdfium.PdfDocument(data)
+        for i in range(len(pdf)):
+            page = pdf[i]
+            for depth in (0, 2):
+                fast = pdfium_loops.text_objects(page.raw, depth)
+                assert fast == pdfium_loops.text_objects(page.raw, depth, use_compiled=False)
+                seen += len(fast[0])
+                assert all(fast[1])  # every text object has a font
+            page.close()
+        pdf.close()
+    assert seen

@@ -584,6 +584,64 @@ static PyObject *paths(PyObject *self, PyObject *args) {
                          as_bytes(&out.segment_ints), as_bytes(&out.segment_floats));
 }
 
+/* ---- text objects ------------------------------------------------------------------- */
+
+#define PAGEOBJ_TEXT 1
+
+typedef struct {
+    count_fn page_count, form_count;
+    page_object_fn page_object;
+    form_object_fn form_object;
+    type_fn object_type;
+    object_font_fn font;
+} text_api;
+
+/* The text objects of a page (or of a form) and the font of each, forms entered down to
+ * `depth` levels, as pdf._text_objects walks them. */
+static int walk_text(const text_api *api, void *parent, int in_form, int depth, buffer *objects,
+                     buffer *fonts) {
+    int n = in_form ? api->form_count(parent) : api->page_count(parent);
+    for (int i = 0; i < n; i++) {
+        void *obj = in_form ? api->form_object(parent, (unsigned long)i) : api->page_object(parent, i);
+        int kind = api->object_type(obj);
+        if (kind == PAGEOBJ_TEXT) {
+            uint64_t at = (uint64_t)(uintptr_t)obj, font = (uint64_t)(uintptr_t)api->font(obj);
+            if (put(objects, &at, sizeof at) || put(fonts, &font, sizeof font)) return -1;
+        } else if (kind == PAGEOBJ_FORM && depth > 0) {
+            if (walk_text(api, obj, 1, depth - 1, objects, fonts)) return -1;
+        }
+    }
+    return 0;
+}
+
+/* text_objects(page, depth, FPDFPage_CountObjects, FPDFFormObj_CountObjects,
+ *              FPDFPage_GetObject, FPDFFormObj_GetObject, FPDFPageObj_GetType,
+ *              FPDFTextObj_GetFont) -> (objects: uint64 [n], fonts: uint64 [n]) */
+static PyObject *text_objects(PyObject *self, PyObject *args) {
+    unsigned long long page, f[6];
+    int depth;
+    if (!PyArg_ParseTuple(args, "KiKKKKKK", &page, &depth, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]))
+        return NULL;
+    for (int i = 0; i < 6; i++) {
+        if (!f[i] || !page) {
+            PyErr_SetString(PyExc_ValueError, "text_objects: a null page or function");
+            return NULL;
+        }
+    }
+    text_api api = {(count_fn)(uintptr_t)f[0],       (count_fn)(uintptr_t)f[1],
+                    (page_object_fn)(uintptr_t)f[2], (form_object_fn)(uintptr_t)f[3],
+                    (type_fn)(uintptr_t)f[4],        (object_font_fn)(uintptr_t)f[5]};
+    buffer objects, fonts;
+    memset(&objects, 0, sizeof objects);
+    memset(&fonts, 0, sizeof fonts);
+    if (walk_text(&api, (void *)(uintptr_t)page, 0, depth, &objects, &fonts)) {
+        free(objects.data);
+        free(fonts.data);
+        return PyErr_NoMemory();
+    }
+    return Py_BuildValue("(NN)", as_bytes(&objects), as_bytes(&fonts));
+}
+
 /* ---- edges: the path records as pdfplumber's edges (ruled.page_paths, step for step) ----
  * Every operation is the Python's, in its order, on doubles (setup.py turns off fused
  * multiply-add, which would round differently); min and max keep the first of equals and
@@ -819,6 +877,7 @@ static PyMethodDef methods[] = {
     {"cell_texts", cell_texts, METH_VARARGS, "pdfplumber's extract_text of many cells at once."},
     {"edges", edges, METH_VARARGS, "pdfplumber's edges of the path records, and their bounds."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
+    {"text_objects", text_objects, METH_VARARGS, "A page's text objects and their fonts, forms entered."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from extract.ingest.base import IngestError, RawDocument, is_space
 from extract.ingest.packs import Stamps
-from extract.ingest.pdfium_loops import address, object_chars, text_rects
+from extract.ingest.pdfium_loops import object_chars, page_object, text_objects, text_rects
 from extract.ingest.ruled import (
     PageChars,
     PagePaths,
@@ -115,7 +115,7 @@ def _read_pages(
                     stamped = stamped or stamps.marks_item(text)
                     if stamped:
                         taken = _unstamp(page, textpage, stamps, settings.tables.c_loops)
-                        fonts = _fonts(page, font_ids)
+                        fonts = _fonts(page, font_ids, settings.tables.c_loops)
                     if taken:
                         textpage.close()
                         textpage = page.get_textpage()
@@ -187,9 +187,10 @@ def _unstamp(
     """Take the stamps off the page (in memory: a new text page no longer sees them)."""
     found = []
     letters = _object_letters(textpage, c_loops) if stamps.letters is not None else None
-    for obj in _text_objects(page.raw, depth=0):
-        if letters is not None and not stamps.letters.fullmatch(letters.get(address(obj), "")):
+    for at in text_objects(page.raw, 0, c_loops)[0]:
+        if letters is not None and not stamps.letters.fullmatch(letters.get(at, "")):
             continue  # its characters cannot make a stamp
+        obj = page_object(at)
         text = _object_text(obj, textpage).strip()
         if stamps.is_stamp(text):
             found.append(text)
@@ -226,28 +227,11 @@ def _paired(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
-def _fonts(page: pdfium.PdfPage, ids: dict[int, int]) -> frozenset[int]:
-    return frozenset(
-        ids.setdefault(address(pdfium_c.FPDFTextObj_GetFont(obj)), len(ids))
-        for obj in _text_objects(page.raw)
-    )
-
-
-def _text_objects(parent, in_form: bool = False, depth: int = 2) -> list:
-    """Text objects of a page, and of the forms drawn on it down to `depth` levels."""
-    if in_form:
-        count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
-    else:
-        count, get = pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject
-    out = []
-    for i in range(count(parent)):
-        obj = get(parent, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            out.append(obj)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 0:
-            out += _text_objects(obj, True, depth - 1)
-    return out
+def _fonts(page: pdfium.PdfPage, ids: dict[int, int], c_loops: bool = True) -> frozenset[int]:
+    """The fonts of the page's text objects (forms entered), numbered as the document's
+    pages first use them."""
+    _, fonts = text_objects(page.raw, 2, c_loops)
+    return frozenset(ids.setdefault(font, len(ids)) for font in fonts)
 
 
 def _object_text(obj, textpage: pdfium.PdfTextPage) -> str:

@@ -279,6 +279,51 @@ def _matrix(obj) -> tuple[int, tuple[float, ...]]:
     return (1, (m.a, m.b, m.c, m.d, m.e, m.f)) if ok else (0, (0.0,) * 6)
 
 
+_TEXT_OBJECT_FUNCTIONS = (
+    pdfium_c.FPDFPage_CountObjects,
+    pdfium_c.FPDFFormObj_CountObjects,
+    pdfium_c.FPDFPage_GetObject,
+    pdfium_c.FPDFFormObj_GetObject,
+    pdfium_c.FPDFPageObj_GetType,
+    pdfium_c.FPDFTextObj_GetFont,
+)
+
+
+def text_objects(page, depth: int = 2, use_compiled: bool = True) -> tuple[list[int], list[int]]:
+    """The addresses of a raw page's text objects and of each one's font (0: none), forms
+    entered down to `depth` levels, in the page's order (a form's objects where it is)."""
+    if use_compiled and has_compiled("text_objects"):
+        objects, fonts = compiled.text_objects(
+            address(page), depth, *map(address, _TEXT_OBJECT_FUNCTIONS)
+        )
+        return np.frombuffer(objects, np.uint64).tolist(), np.frombuffer(fonts, np.uint64).tolist()
+    found = _python_text_objects(page, False, depth)
+    return [address(obj) for obj in found], [
+        address(pdfium_c.FPDFTextObj_GetFont(obj)) for obj in found
+    ]
+
+
+def _python_text_objects(parent, in_form: bool, depth: int) -> list:
+    if in_form:
+        count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
+    else:
+        count, get = pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject
+    out = []
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            out.append(obj)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth > 0:
+            out += _python_text_objects(obj, True, depth - 1)
+    return out
+
+
+def page_object(at: int):
+    """A page object's handle from its address (as `text_objects` gives it)."""
+    return ctypes.cast(ctypes.c_void_p(at), pdfium_c.FPDF_PAGEOBJECT)
+
+
 def _text_objectaddress():
     """FPDFText_GetTextObject returning the object's address as an int."""
     address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
