@@ -360,14 +360,16 @@ _run = st.tuples(
 @given(st.lists(_run, max_size=50), st.sampled_from([0.0, 0.9, 2.5]))
 @example([(0.0, 0.0, 10.0, 10.0), (20.0, 6.0, 10.0, 10.0)], 0.0)  # 40% shared, just
 def test_text_lines_grouped_in_c_are_the_python_grouping(boxes, gap):
-    """Runs grouped into lines and chunks in C: the Python grouping's chunks, to the sign
-    of a zero, flat and empty runs among them."""
+    """Runs grouped into lines and chunks in C: the Python grouping's chunks and each
+    line's extent, to the sign of a zero, flat and empty runs among them."""
     from extract.ingest import unruled
 
     if unruled._geometry is None:
         pytest.skip("the C geometry was not built (no compiler at install)")
     runs = [Run(x, y, x + w, y + h) for x, y, w, h in boxes]
-    as_text = lambda lines: [[repr(tuple(c)) for c in ln] for ln in lines]  # noqa: E731
+    as_text = lambda lines: [  # noqa: E731
+        [repr((ln.top, ln.bottom, ln.height)), *map(repr, ln.chunks)] for ln in lines
+    ]
     assert as_text(unruled._lines(runs, gap)) == as_text(unruled._lines(runs, gap, compiled=False))
 
 

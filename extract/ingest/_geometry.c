@@ -766,10 +766,35 @@ static int same_line(const run_t *first, const run_t *run) {
     return shared >= 0.4 * py_min(first->bottom - first->top, run->bottom - run->top);
 }
 
+static int by_double_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A line's top (the least of its chunks' tops, as Python's min), bottom (the greatest)
+ * and height (the median of its chunks' heights, as statistics.median; 1.0 for 0). */
+static void line_extent(const double *chunks, Py_ssize_t n, double *heights, double *out) {
+    double top = chunks[1], bottom = chunks[3];
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const double *c = chunks + 4 * k;
+        if (k) {
+            top = py_min(top, c[1]);
+            bottom = py_max(bottom, c[3]);
+        }
+        heights[k] = c[3] - c[1];
+    }
+    qsort(heights, (size_t)n, sizeof *heights, by_double_value);
+    double median = n % 2 ? heights[n / 2] : (heights[n / 2 - 1] + heights[n / 2]) / 2;
+    out[0] = top;
+    out[1] = bottom;
+    out[2] = median != 0.0 ? median : 1.0;
+}
+
 /* text_lines(runs: float64 [n][4] x0, top, x1, bottom; column gap)
- *   -> (chunks: float64 [m][4], line ends: int64 [lines]), unruled.py's `_lines`: runs
- *      grouped into lines, each cut into chunks; None where a run's place is not a finite
- *      number (Python's round() refuses it: such a page is left to Python). */
+ *   -> (chunks: float64 [m][4], line ends: int64 [lines], line extents: float64
+ *      [lines][3] top, bottom, height), unruled.py's `_lines`: runs grouped into lines,
+ *      each cut into chunks; None where a run's place is not a finite number (Python's
+ *      round() refuses it: such a page is left to Python). */
 static PyObject *text_lines(PyObject *self, PyObject *args) {
     Py_buffer rb;
     double column_gap;
@@ -782,11 +807,13 @@ static PyObject *text_lines(PyObject *self, PyObject *args) {
     run_t *line = malloc((size_t)(2 * n + 1) * sizeof *line);
     double *chunks = malloc((size_t)(4 * n + 4) * sizeof *chunks);
     int64_t *ends = malloc((size_t)(n + 1) * sizeof *ends);
+    double *extents = malloc((size_t)(3 * n + 3) * sizeof *extents);
+    double *heights = malloc((size_t)(n + 1) * sizeof *heights);
     if (rb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
         PyErr_SetString(PyExc_ValueError, "text_lines: runs are four numbers each");
         goto done;
     }
-    if (!runs || !flats || !line || !chunks || !ends) {
+    if (!runs || !flats || !line || !chunks || !ends || !extents || !heights) {
         PyErr_NoMemory();
         goto done;
     }
@@ -849,17 +876,23 @@ static PyObject *text_lines(PyObject *self, PyObject *args) {
             }
             if (i < m) last = line[i];
         }
-        if (made > first) ends[lines++] = made;
+        if (made > first) {
+            line_extent(chunks + 4 * first, made - first, heights, extents + 3 * lines);
+            ends[lines++] = made;
+        }
         a = b;
     }
-    result = Py_BuildValue("(y#y#)", (const char *)chunks, (Py_ssize_t)(4 * made * sizeof(double)),
-                           (const char *)ends, (Py_ssize_t)(lines * sizeof(int64_t)));
+    result = Py_BuildValue("(y#y#y#)", (const char *)chunks, (Py_ssize_t)(4 * made * sizeof(double)),
+                           (const char *)ends, (Py_ssize_t)(lines * sizeof(int64_t)),
+                           (const char *)extents, (Py_ssize_t)(3 * lines * sizeof(double)));
 done:
     free(runs);
     free(flats);
     free(line);
     free(chunks);
     free(ends);
+    free(extents);
+    free(heights);
     PyBuffer_Release(&rb);
     return result;
 }

@@ -27,7 +27,7 @@ from extract.ingest.ruled import (
     rounded,
     rounded_box,
 )
-from extract.ingest.unruled import Rule, Run, find_unruled, line_above
+from extract.ingest.unruled import Rule, Run, find_unruled, line_above, runs_of
 from extract.models import ErrorType, Page, Problem, RawTable, SourceFormat
 from extract.settings import PdfSettings, PdfTextEngine, TableFinder, TableSettings
 
@@ -316,7 +316,7 @@ class _PageText:
             rects = np.array(rects, np.float64).reshape(-1, 4)
             h = self.height
             boxes = np.column_stack([rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]])
-            self._runs = list(map(Run._make, boxes.tolist()))
+            self._runs = runs_of(boxes.tolist())
         return self._runs
 
     def text_of(self, run: Run) -> str:

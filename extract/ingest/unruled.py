@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -55,21 +56,27 @@ class Rule:
     x1: float
 
 
-@dataclass
+def runs_of(rows: list[list[float]]) -> list[Run]:
+    """Runs of rows of their four values (`tuple.__new__` straight: Run's own `__new__` is
+    a Python call per run, and a page has hundreds)."""
+    return list(map(partial(tuple.__new__, Run), rows))
+
+
 class _Line:
-    """A line's chunks and, once fetched, their texts. The chunks are fixed once made, so
-    the line's extent is worked out then, once."""
+    """A line's chunks, its top, bottom and height (the median chunk's; 1.0 for none),
+    and, once fetched, its chunks' texts."""
 
-    chunks: list[Run]
-    texts: list[str] = field(default_factory=list)
-    top: float = field(init=False)
-    bottom: float = field(init=False)
-    height: float = field(init=False)  # the median chunk's (1.0 for none)
+    __slots__ = ("bottom", "chunks", "height", "texts", "top")
 
-    def __post_init__(self):
-        self.top = min(c.top for c in self.chunks)
-        self.bottom = max(c.bottom for c in self.chunks)
-        self.height = _median([c.height for c in self.chunks]) or 1.0
+    def __init__(self, chunks: list[Run], top: float, bottom: float, height: float):
+        self.chunks, self.top, self.bottom, self.height = chunks, top, bottom, height
+        self.texts: list[str] = []
+
+    @classmethod
+    def of(cls, chunks: list[Run]) -> _Line:
+        top = min(c.top for c in chunks)
+        bottom = max(c.bottom for c in chunks)
+        return cls(chunks, top, bottom, _median([c.height for c in chunks]) or 1.0)
 
     @property
     def has_number(self) -> bool:
@@ -97,9 +104,7 @@ def find_unruled(
     table, they, not the spacing, divide its rows. `ruled` are the boxes of the ruled
     tables found on the page: a table overlapping one is dropped, so a block certain to
     overlap one is skipped before its text is fetched (the text was most of the cost)."""
-    lines = [
-        _Line(chunks) for chunks in _lines(runs, settings.unruled_column_gap, settings.c_loops)
-    ]
+    lines = _lines(runs, settings.unruled_column_gap, settings.c_loops)
     tables = []
     for block in _blocks(lines, settings):
         if any(_overlaps_surely(block, box) for box in ruled):
@@ -143,7 +148,7 @@ def line_above(
     return collapse(text_of(span))
 
 
-def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[list[Run]]:
+def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[_Line]:
     """Runs grouped into lines (a run shares most of its height with the line's first), each
     line cut into chunks where the gap is wider than `column_gap` times the text height.
     A flat run (a minus sign, a space: PDFium gives it no height) joins the line it sits
@@ -153,9 +158,13 @@ def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[li
         found = _geometry.text_lines(np.array(runs, np.float64).reshape(-1, 4), column_gap)
         if found is not None:
             boxes = np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist()
-            chunks = list(map(Run._make, boxes))
+            chunks = runs_of(boxes)
             ends = np.frombuffer(found[1], np.int64).tolist()
-            return [chunks[a:b] for a, b in pairwise([0, *ends])]
+            extents = np.frombuffer(found[2], np.float64).reshape(-1, 3).tolist()
+            return [
+                _Line(chunks[a:b], *extent)
+                for (a, b), extent in zip(pairwise([0, *ends]), extents, strict=True)
+            ]
     flat = [r for r in runs if r.x1 > r.x0 and r.height < 1.0]
     lines: list[list[Run]] = []
     for run in sorted((r for r in runs if r.x1 > r.x0 and r.height >= 1.0), key=_reading):
@@ -178,7 +187,7 @@ def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[li
             else:
                 chunks.append(run)
         out.append([c for c in chunks if c.height >= 1.0])
-    return [chunks for chunks in out if chunks]
+    return [_Line.of(chunks) for chunks in out if chunks]
 
 
 def _same_line(first: Run, run: Run) -> bool:
