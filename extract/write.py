@@ -24,6 +24,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+# pyarrow imports pandas at its first conversion of Python values (0.2 s, in the middle of
+# writing the first table): imported here, with the other imports, once per process
+import pandas  # noqa: F401
 import pyarrow as pa
 import pyarrow.parquet as pq
 
