@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -42,9 +43,9 @@ def page_chars(textpage, count: int, use_compiled: bool = True) -> CharArrays:
         boxes, objects, generated = compiled.chars(
             address(textpage),
             count,
-            address(pdfium_c.FPDFText_GetLooseCharBox),
-            address(pdfium_c.FPDFText_GetTextObject),
-            address(pdfium_c.FPDFText_IsGenerated),
+            function("FPDFText_GetLooseCharBox"),
+            function("FPDFText_GetTextObject"),
+            function("FPDFText_IsGenerated"),
         )
         return CharArrays(
             np.frombuffer(boxes, np.float32).reshape(count, 4),
@@ -60,8 +61,8 @@ def object_chars(textpage, count: int, use_compiled: bool = True) -> tuple[np.nd
         objects, unicodes = compiled.object_chars(
             address(textpage),
             count,
-            address(pdfium_c.FPDFText_GetTextObject),
-            address(pdfium_c.FPDFText_GetUnicode),
+            function("FPDFText_GetTextObject"),
+            function("FPDFText_GetUnicode"),
         )
         return np.frombuffer(objects, np.uint64), np.frombuffer(unicodes, np.uint32)
     text_object = _text_objectaddress()
@@ -90,10 +91,10 @@ def char_faces(textpage, indices: np.ndarray, use_compiled: bool = True) -> Face
         sizes, matrices, fonts = compiled.faces(
             address(textpage),
             indices.tobytes(),
-            address(pdfium_c.FPDFText_GetFontSize),
-            address(pdfium_c.FPDFText_GetMatrix),
-            address(pdfium_c.FPDFText_GetTextObject),
-            address(pdfium_c.FPDFTextObj_GetFont),
+            function("FPDFText_GetFontSize"),
+            function("FPDFText_GetMatrix"),
+            function("FPDFText_GetTextObject"),
+            function("FPDFTextObj_GetFont"),
         )
         return FaceArrays(
             np.frombuffer(sizes, np.float64),
@@ -138,7 +139,7 @@ def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, 
                 raise pdfium.PdfiumError(_NO_RECT)
             out.append((left.value, bottom.value, right.value, top.value))
         return out
-    boxes, read = compiled.rects(address(textpage), count, address(pdfium_c.FPDFText_GetRect))
+    boxes, read = compiled.rects(address(textpage), count, function("FPDFText_GetRect"))
     if b"\x00" in read:
         raise pdfium.PdfiumError(_NO_RECT)
     flat = np.frombuffer(boxes, np.float64).tolist()
@@ -175,18 +176,18 @@ class PathRecords:
 
 
 _PATH_FUNCTIONS = (
-    pdfium_c.FPDFPage_CountObjects,
-    pdfium_c.FPDFFormObj_CountObjects,
-    pdfium_c.FPDFPath_CountSegments,
-    pdfium_c.FPDFPage_GetObject,
-    pdfium_c.FPDFFormObj_GetObject,
-    pdfium_c.FPDFPageObj_GetType,
-    pdfium_c.FPDFPathSegment_GetType,
-    pdfium_c.FPDFPathSegment_GetClose,
-    pdfium_c.FPDFPageObj_GetMatrix,
-    pdfium_c.FPDFPageObj_GetBounds,
-    pdfium_c.FPDFPath_GetPathSegment,
-    pdfium_c.FPDFPathSegment_GetPoint,
+    "FPDFPage_CountObjects",
+    "FPDFFormObj_CountObjects",
+    "FPDFPath_CountSegments",
+    "FPDFPage_GetObject",
+    "FPDFFormObj_GetObject",
+    "FPDFPageObj_GetType",
+    "FPDFPathSegment_GetType",
+    "FPDFPathSegment_GetClose",
+    "FPDFPageObj_GetMatrix",
+    "FPDFPageObj_GetBounds",
+    "FPDFPath_GetPathSegment",
+    "FPDFPathSegment_GetPoint",
 )
 
 
@@ -194,7 +195,7 @@ def page_paths(page, use_compiled: bool = True) -> PathRecords:
     """Every path object of a raw PDFium page (FPDF_PAGE), forms entered 8 levels deep."""
     if compiled is None or not use_compiled:
         return _python_paths(page)
-    raw = compiled.paths(address(page), *map(address, _PATH_FUNCTIONS))
+    raw = compiled.paths(address(page), *map(function, _PATH_FUNCTIONS))
     form_ints, form_floats, path_ints, path_floats, seg_ints, seg_floats = (
         np.frombuffer(b, np.int32 if k % 2 == 0 else np.float32).tolist() for k, b in enumerate(raw)
     )
@@ -228,7 +229,7 @@ class EdgeArrays:
 def page_edges(page, height: float) -> EdgeArrays:
     """`ruled.page_paths`'s edges and bounds of a raw PDFium page, from the C walk's
     records by the same steps in C."""
-    raw = compiled.paths(address(page), *map(address, _PATH_FUNCTIONS))
+    raw = compiled.paths(address(page), *map(function, _PATH_FUNCTIONS))
     values, codes, bounds = compiled.edges(
         *raw, float(height), pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
     )
@@ -280,12 +281,12 @@ def _matrix(obj) -> tuple[int, tuple[float, ...]]:
 
 
 _TEXT_OBJECT_FUNCTIONS = (
-    pdfium_c.FPDFPage_CountObjects,
-    pdfium_c.FPDFFormObj_CountObjects,
-    pdfium_c.FPDFPage_GetObject,
-    pdfium_c.FPDFFormObj_GetObject,
-    pdfium_c.FPDFPageObj_GetType,
-    pdfium_c.FPDFTextObj_GetFont,
+    "FPDFPage_CountObjects",
+    "FPDFFormObj_CountObjects",
+    "FPDFPage_GetObject",
+    "FPDFFormObj_GetObject",
+    "FPDFPageObj_GetType",
+    "FPDFTextObj_GetFont",
 )
 
 
@@ -294,7 +295,7 @@ def text_objects(page, depth: int = 2, use_compiled: bool = True) -> tuple[list[
     entered down to `depth` levels, in the page's order (a form's objects where it is)."""
     if use_compiled and has_compiled("text_objects"):
         objects, fonts = compiled.text_objects(
-            address(page), depth, *map(address, _TEXT_OBJECT_FUNCTIONS)
+            address(page), depth, *map(function, _TEXT_OBJECT_FUNCTIONS)
         )
         return np.frombuffer(objects, np.uint64).tolist(), np.frombuffer(fonts, np.uint64).tolist()
     found = _python_text_objects(page, False, depth)
@@ -328,6 +329,13 @@ def _text_objectaddress():
     """FPDFText_GetTextObject returning the object's address as an int."""
     address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
     return ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(address)
+
+
+@cache
+def function(name: str) -> int:
+    """The address of the PDFium function of that name (the same while the library is
+    loaded: asked for once, not at every call into C)."""
+    return address(getattr(pdfium_c, name))
 
 
 def address(pointer) -> int:
