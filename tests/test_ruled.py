@@ -581,9 +581,9 @@ def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
         max_size=12,
     ),
     st.lists(
-        st.tuples(
-            st.one_of(st.floats(-10, 100), st.just(float("nan"))),
-            st.one_of(st.floats(-5, 50), st.just(float("nan"))),
+        st.tuples(  # on the cells' edges too
+            st.one_of(st.floats(-10, 100), st.just(float("nan")), st.sampled_from([10.0, 40.0])),
+            st.one_of(st.floats(-5, 50), st.just(float("nan")), st.sampled_from([10.0, 20.0])),
         ),
         max_size=40,
     ),
@@ -594,6 +594,7 @@ def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, midd
     merged cell and a box inside it); a middle at no finite place in none."""
     import numpy as np
 
+    from extract.ingest import ruled
     from extract.ingest.ruled import _held_by, _Sorted
 
     boxes = [(10.0 * x, 10.0 * y, 10.0 * (x + w), 10.0 * (y + h)) for x, y, w, h in cells]
@@ -603,9 +604,45 @@ def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, midd
     page_mx, page_my = np.full(2 * len(middles), -99.0), np.full(2 * len(middles), -99.0)
     page_mx[band], page_my[band] = mx, my  # every other character of the page elsewhere
     by_middle = _Sorted(page_my, np.arange(len(page_my)))
-    at, bounds = _held_by(np.array(boxes, np.float64), by_middle, page_mx)
     expected = [
         [int(band[i]) for i, (x, y) in enumerate(middles) if x0 <= x < x1 and top <= y < bottom]
         for x0, top, x1, bottom in boxes
     ]
-    assert [at[a:b].tolist() for a, b in pairwise(bounds.tolist())] == expected
+    for compiled in (False, True) if ruled._geometry is not None else (False,):
+        at, bounds = _held_by(np.array(boxes, np.float64), by_middle, page_mx, compiled)
+        assert [at[a:b].tolist() for a, b in pairwise(bounds.tolist())] == expected, compiled
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 8), st.integers(0, 3), st.integers(1, 4)), min_size=1, max_size=8
+    ),
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(-10, 100), st.just(float("nan"))),
+            st.one_of(st.floats(-5, 50), st.just(float("nan")), st.sampled_from([10.0, 20.0])),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+)
+def test_letters_and_bold_letters_in_a_row_in_c_are_the_arrays_count(rows, chars):
+    """A row's letters (top left corner in its box; whitespace not counted) and its bold
+    ones, counted in C, are the array reading's counts."""
+    import numpy as np
+
+    from extract.ingest import ruled
+    from extract.ingest.ruled import PageChars, _letters_in
+
+    if ruled._geometry is None:
+        pytest.skip("the C geometry was not built (no compiler at install)")
+    boxes = [(10.0 * x, 10.0 * y, 10.0 * (x + w), 10.0 * (y + 1)) for x, y, w in rows]
+    spans = np.array(boxes, np.float64).reshape(-1, 4)
+    records = []
+    for x, top, letter, bold in chars:
+        record = {**_char("A" if letter else " ", 0.0, 0.0), "x0": x, "top": top}
+        records.append({**record, "fontname": "Arial-Bold" if bold else "Arial"})
+    page = PageChars.from_records(records)
+    assert _letters_in(spans, page, True) == _letters_in(spans, page, False)

@@ -897,9 +897,144 @@ done:
     return result;
 }
 
+/* -- a ruled table's characters: ruled.py's _held_by and row bold shares ------------------ */
+
+/* The first place in `keys` (sorted; NaN last) whose key is not below `value`, as numpy's
+ * searchsorted (side "left"). */
+static Py_ssize_t first_not_below(const double *keys, Py_ssize_t n, double value) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < value) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int by_index(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* held(keys: float64 [n] middle heights sorted, indices: int64 [n] their characters,
+ *      mx: float64 [chars] middles across, boxes: float64 [cells][4])
+ *   -> (at: int64, bounds: int64 [cells + 1]): cell k holds the characters
+ *      at[bounds[k]:bounds[k + 1]], in page order: those its height spans (a slice of
+ *      the sorted ones) whose middle lies across it. */
+static PyObject *held(PyObject *self, PyObject *args) {
+    Py_buffer kb, ib, mb, bb;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*", &kb, &ib, &mb, &bb)) return NULL;
+    PyObject *result = NULL;
+    const double *keys = kb.buf, *mx = mb.buf, *boxes = bb.buf;
+    const int64_t *indices = ib.buf;
+    Py_ssize_t n = kb.len / (Py_ssize_t)sizeof(double), chars = mb.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t cells = bb.len / (Py_ssize_t)(4 * sizeof(double));
+    int64_t *bounds = malloc((size_t)(cells + 1) * sizeof *bounds), *at = NULL;
+    if (ib.len != n * (Py_ssize_t)sizeof(int64_t) || bb.len != cells * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "held: arrays of different lengths");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (indices[j] < 0 || indices[j] >= chars) {
+            PyErr_SetString(PyExc_ValueError, "held: a character index out of range");
+            goto done;
+        }
+    if (!bounds) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int fill = 0; fill < 2; fill++) { /* count, then fill */
+        bounds[0] = 0;
+        for (Py_ssize_t c = 0; c < cells; c++) {
+            const double *box = boxes + 4 * c;
+            Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
+            int64_t count = 0;
+            for (Py_ssize_t j = lo; j < hi; j++) {
+                int64_t i = indices[j];
+                if (box[0] <= mx[i] && mx[i] < box[2]) {
+                    if (fill) at[bounds[c] + count] = i;
+                    count++;
+                }
+            }
+            if (fill) qsort(at + bounds[c], (size_t)count, sizeof *at, by_index);
+            bounds[c + 1] = bounds[c] + count;
+        }
+        if (!fill && !(at = malloc((size_t)(bounds[cells] + 1) * sizeof *at))) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)at, (Py_ssize_t)(bounds[cells] * (Py_ssize_t)sizeof(int64_t)),
+                           (const char *)bounds, (Py_ssize_t)((cells + 1) * sizeof(int64_t)));
+done:
+    free(at);
+    free(bounds);
+    PyBuffer_Release(&kb);
+    PyBuffer_Release(&ib);
+    PyBuffer_Release(&mb);
+    PyBuffer_Release(&bb);
+    return result;
+}
+
+/* letters_in(keys: float64 [n] tops sorted, indices: int64 [n] their letters, x0: float64
+ *            [chars], bold: bool [chars], spans: float64 [rows][4])
+ *   -> (letters: int64 [rows], bold ones: int64 [rows]): the letters whose top left
+ *      corner lies in each row's box. */
+static PyObject *letters_in(PyObject *self, PyObject *args) {
+    Py_buffer kb, ib, xb, bb, sb;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*", &kb, &ib, &xb, &bb, &sb)) return NULL;
+    PyObject *result = NULL;
+    const double *keys = kb.buf, *x0 = xb.buf, *spans = sb.buf;
+    const int64_t *indices = ib.buf;
+    const uint8_t *bold = bb.buf;
+    Py_ssize_t n = kb.len / (Py_ssize_t)sizeof(double), chars = xb.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t rows = sb.len / (Py_ssize_t)(4 * sizeof(double));
+    int64_t *counts = malloc((size_t)(2 * rows + 1) * sizeof *counts);
+    if (ib.len != n * (Py_ssize_t)sizeof(int64_t) || bb.len != chars ||
+        sb.len != rows * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "letters_in: arrays of different lengths");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (indices[j] < 0 || indices[j] >= chars) {
+            PyErr_SetString(PyExc_ValueError, "letters_in: a character index out of range");
+            goto done;
+        }
+    if (!counts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        const double *span = spans + 4 * r;
+        Py_ssize_t lo = first_not_below(keys, n, span[1]), hi = first_not_below(keys, n, span[3]);
+        int64_t all = 0, heavy = 0;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            int64_t i = indices[j];
+            if (span[0] <= x0[i] && x0[i] < span[2]) {
+                all++;
+                heavy += bold[i] != 0;
+            }
+        }
+        counts[r] = all;
+        counts[rows + r] = heavy;
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)counts, (Py_ssize_t)(rows * sizeof(int64_t)),
+                           (const char *)(counts + rows), (Py_ssize_t)(rows * sizeof(int64_t)));
+done:
+    free(counts);
+    PyBuffer_Release(&kb);
+    PyBuffer_Release(&ib);
+    PyBuffer_Release(&xb);
+    PyBuffer_Release(&bb);
+    PyBuffer_Release(&sb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
+    {"held", held, METH_VARARGS, "The characters each cell of a table holds, by their middles."},
+    {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -674,25 +674,53 @@ def read_table(
     cells = [c for row in table_rows for c in row.cells if c is not None]
     if not cells:
         return [[None] * len(row.cells) for row in table_rows], [0.0] * len(table_rows)
-    held = _held_by(np.array(cells, np.float64), chars.by_middle, chars.mx)
+    compiled = chars.compiled and _geometry is not None
+    held = _held_by(np.array(cells, np.float64), chars.by_middle, chars.mx, compiled)
     texts = iter(chars.texts_held(*held))
     rows = [[None if c is None else next(texts) for c in row.cells] for row in table_rows]
     spans = np.array([row.bbox for row in table_rows], np.float64)  # x0, top, x1, bottom
-    letters = chars.by_top.between(spans[:, 1].min(), spans[:, 3].max())
-    x0, top = chars.at.x0[letters], chars.at.top[letters]
-    in_row = (spans[:, 1, None] <= top) & (top < spans[:, 3, None])
-    in_row &= (spans[:, 0, None] <= x0) & (x0 < spans[:, 2, None])
-    counts = in_row.sum(axis=1).tolist()
-    heavy = (in_row & chars.at.bold[letters]).sum(axis=1).tolist()
+    counts, heavy = _letters_in(spans, chars, compiled)
     bold = [round(h / n, 2) if n else 0.0 for h, n in zip(heavy, counts, strict=True)]
     return rows, bold
 
 
-def _held_by(box: np.ndarray, by_middle: _Sorted, mx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _letters_in(spans: np.ndarray, chars: PageChars, compiled: bool) -> tuple[list, list]:
+    """How many letters have their top left corner in each row's box [rows, 4], and how
+    many of those are bold: in C (`_geometry.letters_in`, each row's slice of the letters
+    sorted by top) where it was built, else over arrays."""
+    at = chars.at
+    if compiled:
+        found = _geometry.letters_in(
+            chars.by_top.keys, chars.by_top.indices, _floats(at.x0), _flags(at.bold), spans
+        )
+        counts, heavy = (np.frombuffer(b, np.int64).tolist() for b in found)
+        return counts, heavy
+    letters = chars.by_top.between(spans[:, 1].min(), spans[:, 3].max())
+    x0, top = at.x0[letters], at.top[letters]
+    in_row = (spans[:, 1, None] <= top) & (top < spans[:, 3, None])
+    in_row &= (spans[:, 0, None] <= x0) & (x0 < spans[:, 2, None])
+    return in_row.sum(axis=1).tolist(), (in_row & at.bold[letters]).sum(axis=1).tolist()
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, np.float64)
+
+
+def _flags(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, np.bool_)
+
+
+def _held_by(
+    box: np.ndarray, by_middle: _Sorted, mx: np.ndarray, compiled: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The characters (indices, in page order) whose middle lies in each cell of `box`
     [cells, 4]: all the cells' characters, and where each cell's start (bounds). Each
     cell takes the slice of characters sorted by middle height that its height spans
-    (characters in two cells that overlap go to both), and keeps those its width does."""
+    (characters in two cells that overlap go to both), and keeps those its width does:
+    in C (`_geometry.held`, the same steps) where it was built, else over arrays."""
+    if compiled:
+        at, bounds = _geometry.held(by_middle.keys, by_middle.indices, _floats(mx), box)
+        return np.frombuffer(at, np.int64), np.frombuffer(bounds, np.int64)
     lo, hi = by_middle.slices(box[:, 1], box[:, 3])
     counts = np.maximum(hi - lo, 0)
     cell = np.repeat(np.arange(len(box)), counts)
@@ -784,18 +812,18 @@ class _Sorted:
 
     def __init__(self, heights: np.ndarray, indices: np.ndarray):
         order = np.argsort(heights[indices], kind="stable")  # equal heights: page order
-        self.indices = indices[order]
-        self._keys = heights[indices][order]
+        self.indices = np.ascontiguousarray(indices[order], np.int64)
+        self.keys = np.ascontiguousarray(heights[indices][order], np.float64)
 
     def between(self, low: float, high: float) -> np.ndarray:
-        lo, hi = np.searchsorted(self._keys, (low, high), side="left")
+        lo, hi = np.searchsorted(self.keys, (low, high), side="left")
         return np.sort(self.indices[lo:hi])
 
     def slices(self, lows: np.ndarray, highs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each band [low, high) starts and ends in `indices`."""
         return (
-            np.searchsorted(self._keys, lows, side="left"),
-            np.searchsorted(self._keys, highs, side="left"),
+            np.searchsorted(self.keys, lows, side="left"),
+            np.searchsorted(self.keys, highs, side="left"),
         )
 
 
