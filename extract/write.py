@@ -147,6 +147,9 @@ class DatasetWriter:
 
     def _write(self, tables, rows, batch_rows: int, *, files: bool, database: bool) -> None:
         con = sqlite3.connect(self.tmp / SQLITE_NAME) if database else None
+        if con is not None:  # no journal, no syncs: the folder is swapped in only when whole
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
         try:
             for schema in tables:
                 if con is not None:
