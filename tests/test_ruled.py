@@ -12,7 +12,7 @@ import pdfplumber.table as plumber_table
 import pdfplumber.utils as plumber_utils
 import pytest
 from conftest import CORPUS, pdf_from_objects
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.ingest.pdf import read_pdf
@@ -646,3 +646,57 @@ def test_letters_and_bold_letters_in_a_row_in_c_are_the_arrays_count(rows, chars
         records.append({**record, "fontname": "Arial-Bold" if bold else "Arial"})
     page = PageChars.from_records(records)
     assert _letters_in(spans, page, True) == _letters_in(spans, page, False)
+
+
+_coordinate = st.one_of(st.integers(0, 8).map(lambda k: 10.0 * k), st.floats(-5, 90, width=32))
+_page_char = st.tuples(
+    st.tuples(*[_coordinate for _ in range(4)]),  # PDFium's loose box (on a grid, often)
+    st.sampled_from([65, 97, 32, 13, 10, 0, 0x02, 0xFFFE, 0x1F600, 0xD835]),
+    st.sampled_from([0, 0, 1]),  # generated
+    st.integers(1, 4),  # its text object
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_page_char, max_size=40),
+    st.lists(
+        st.one_of(st.floats(-5, 30), st.just(float("nan")), st.sampled_from([0.0, 10.0, 20.0])),
+        min_size=4,
+        max_size=4,
+    ),
+    st.lists(
+        st.one_of(
+            st.just((-100.0, -100.0, 900.0, 900.0)),  # the whole page
+            st.tuples(*[st.integers(0, 16).map(lambda k: 5.0 * k) for _ in range(4)]),
+        ),
+        max_size=3,
+    ),
+)
+@example(  # a middle on a table's right edge: outside
+    [((0.0, 60.0, 10.0, 50.0), 65, 0, 1)], [10.0] * 4, [(0.0, 0.0, 5.0, 100.0)]
+)
+def test_characters_kept_in_c_are_the_array_readings(chars, sizes, within):
+    """A page's text objects, and the characters kept inside the tables (boxed from their
+    object's font size, made-up spaces after them, hyphens read "-"), in C: the array
+    reading's, to the bit."""
+    import numpy as np
+
+    from extract.ingest import ruled
+    from extract.ingest.pdfium_loops import CharArrays
+
+    if ruled._geometry is None:
+        pytest.skip("the C geometry was not built (no compiler at install)")
+    page = CharArrays(
+        np.array([c[0] for c in chars], np.float32).reshape(-1, 4),
+        np.array([1000 * c[3] for c in chars], np.uint64),
+        np.array([c[2] for c in chars], np.int8),
+    )
+    codes = np.array([c[1] for c in chars], np.uint32)
+    first, which = ruled._char_objects(page, codes)
+    c_first, c_which = ruled._c_char_objects(page, codes)
+    assert first.tolist() == c_first.tolist() and which.tolist() == c_which.tolist()
+    sizes = np.array(sizes[: len(first)], np.float64)
+    kept = ruled._kept_chars(page, codes, which, sizes, 100.0, within)
+    c_kept = ruled._c_kept_chars(page, codes, which, sizes, 100.0, within)
+    assert [a.tobytes() for a in c_kept] == [np.asarray(a).tobytes() for a in kept]

@@ -1030,11 +1030,162 @@ done:
     return result;
 }
 
+/* -- a page's characters as pdfplumber's: ruled.py's _chars --------------------------------- */
+
+/* Whether PDFium made the character up where it saw a word break (a space, CR or LF of
+ * its own, with no box). */
+static int made_up(int8_t generated, uint32_t code) {
+    return generated == 1 && (code == 32 || code == 13 || code == 10);
+}
+
+typedef struct {
+    uint64_t object;
+    Py_ssize_t at;
+} object_at;
+
+static int by_object(const void *a, const void *b) {
+    const object_at *p = a, *q = b;
+    if (p->object != q->object) return (p->object > q->object) - (p->object < q->object);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+/* char_objects(objects: uint64 [n], generated: int8 [n], codes: uint32 [n])
+ *   -> (first: int64 [m], which: int64 [n]): the text objects of the characters PDFium did
+ *      not make up, in order of address (np.unique's), the first character of each, and
+ *      each character's object among them (-1 where made up). */
+static PyObject *char_objects(PyObject *self, PyObject *args) {
+    Py_buffer ob, gb, cb;
+    if (!PyArg_ParseTuple(args, "y*y*y*", &ob, &gb, &cb)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = gb.len;
+    const uint64_t *objects = ob.buf;
+    const int8_t *generated = gb.buf;
+    const uint32_t *codes = cb.buf;
+    object_at *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    int64_t *first = malloc((size_t)(n ? n : 1) * sizeof *first);
+    int64_t *which = malloc((size_t)(n ? n : 1) * sizeof *which);
+    if (ob.len != n * (Py_ssize_t)sizeof(uint64_t) || cb.len != n * (Py_ssize_t)sizeof(uint32_t)) {
+        PyErr_SetString(PyExc_ValueError, "char_objects: arrays of different lengths");
+        goto done;
+    }
+    if (!order || !first || !which) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t placed = 0, m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        which[i] = -1;
+        if (!made_up(generated[i], codes[i])) order[placed++] = (object_at){objects[i], i};
+    }
+    qsort(order, (size_t)placed, sizeof *order, by_object);
+    for (Py_ssize_t k = 0; k < placed; k++) {
+        if (k == 0 || order[k].object != order[k - 1].object) first[m++] = order[k].at;
+        which[order[k].at] = m - 1;
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)first, (Py_ssize_t)(m * sizeof(int64_t)),
+                           (const char *)which, (Py_ssize_t)(n * sizeof(int64_t)));
+done:
+    free(order);
+    free(first);
+    free(which);
+    PyBuffer_Release(&ob);
+    PyBuffer_Release(&gb);
+    PyBuffer_Release(&cb);
+    return result;
+}
+
+/* kept_chars(boxes: float32 [n][4] PDFium's loose boxes (left, top, right, bottom),
+ *            codes: uint32 [n], generated: int8 [n], which: int64 [n], sizes: float64 [m]
+ *            (each object's font size on the page), height, within: float64 [t][4])
+ *   -> (source: int64, left, x1, top, bottom: float64, kinds: int64, letters: uint32),
+ *      one entry per character kept (its middle inside one of the boxes `within`; not
+ *      made up, not NUL, CR or LF), and after one followed by a made-up space (and not a
+ *      space itself) a space of its own at its right edge: pdfminer boxes a glyph from
+ *      the descent (the loose box's bottom) up one font size; a hyphen PDFium marks at a
+ *      line end (2, 0xFFFE) reads "-". */
+static PyObject *kept_chars(PyObject *self, PyObject *args) {
+    Py_buffer bb, cb, gb, wb, sb, tb;
+    double height;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*dy*", &bb, &cb, &gb, &wb, &sb, &height, &tb)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = gb.len, faces = sb.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t tables = tb.len / (Py_ssize_t)(4 * sizeof(double));
+    const float *boxes = bb.buf;
+    const uint32_t *codes = cb.buf;
+    const int8_t *generated = gb.buf;
+    const int64_t *which = wb.buf;
+    const double *sizes = sb.buf, *within = tb.buf;
+    /* at most two entries a character */
+    int64_t *source = malloc((size_t)(2 * n + 1) * sizeof *source);
+    int64_t *kinds = malloc((size_t)(2 * n + 1) * sizeof *kinds);
+    uint32_t *letters = malloc((size_t)(2 * n + 1) * sizeof *letters);
+    double *places = malloc((size_t)(8 * n + 4) * sizeof *places); /* left, x1, top, bottom */
+    if (bb.len != n * (Py_ssize_t)(4 * sizeof(float)) || cb.len != n * (Py_ssize_t)sizeof(uint32_t) ||
+        wb.len != n * (Py_ssize_t)sizeof(int64_t) || tb.len != tables * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "kept_chars: arrays of different lengths");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (which[i] >= faces || (which[i] < 0 && !made_up(generated[i], codes[i]))) {
+            PyErr_SetString(PyExc_ValueError, "kept_chars: a character of no known object");
+            goto done;
+        }
+    if (!source || !kinds || !letters || !places) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t code = codes[i];
+        if (made_up(generated[i], code) || code == 0 || code == 10 || code == 13) continue;
+        double x0 = (double)boxes[4 * i], x1 = (double)boxes[4 * i + 2];
+        double bottom = height - (double)boxes[4 * i + 3];
+        double top = bottom - sizes[which[i]];
+        double mx = (x0 + x1) / 2, my = (top + bottom) / 2;
+        int inside = 0;
+        for (Py_ssize_t t = 0; t < tables && !inside; t++) {
+            const double *w = within + 4 * t;
+            inside = w[0] <= mx && mx < w[2] && w[1] <= my && my < w[3];
+        }
+        if (!inside) continue;
+        int spaced = code != 32 && i + 1 < n && made_up(generated[i + 1], codes[i + 1]) &&
+                     codes[i + 1] == 32;
+        for (int copy = 0; copy <= spaced; copy++, k++) {
+            source[k] = i;
+            kinds[k] = which[i];
+            letters[k] = copy ? 32 : (code == 0x02 || code == 0xFFFE) ? (uint32_t)'-' : code;
+            double *place = places + 4 * k;
+            place[0] = copy ? x1 : x0;
+            place[1] = x1;
+            place[2] = top;
+            place[3] = bottom;
+        }
+    }
+    result = Py_BuildValue("(y#y#y#y#)", (const char *)source, (Py_ssize_t)(k * sizeof(int64_t)),
+                           (const char *)places, (Py_ssize_t)(4 * k * sizeof(double)),
+                           (const char *)kinds, (Py_ssize_t)(k * sizeof(int64_t)),
+                           (const char *)letters, (Py_ssize_t)(k * sizeof(uint32_t)));
+done:
+    free(source);
+    free(kinds);
+    free(letters);
+    free(places);
+    PyBuffer_Release(&bb);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&gb);
+    PyBuffer_Release(&wb);
+    PyBuffer_Release(&sb);
+    PyBuffer_Release(&tb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
     {"held", held, METH_VARARGS, "The characters each cell of a table holds, by their middles."},
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
+    {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},
+    {"kept_chars", kept_chars, METH_VARARGS, "The characters inside tables, boxed as pdfminer boxes them."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -27,7 +27,7 @@ import pypdfium2.raw as pdfium_c
 
 from extract.ingest import pdfium_loops
 from extract.ingest.base import code_points, is_one_of, is_space
-from extract.ingest.pdfium_loops import EdgeArrays, char_faces, page_chars
+from extract.ingest.pdfium_loops import CharArrays, EdgeArrays, char_faces, page_chars
 from extract.ingest.pdfium_loops import page_paths as read_paths
 from extract.models import RawTable
 from extract.settings import TableSettings
@@ -454,16 +454,68 @@ def _chars(
         return PageChars.from_records([])
     page = page_chars(raw, count, compiled)
     codes = code_points(text)
-    # PDFium puts a space where it sees a word break (sometimes in place of a space glyph
-    # it drops); it has no box, so it goes at the end of the letter before.
+    in_c = compiled and _geometry is not None
+    first, which = (_c_char_objects if in_c else _char_objects)(page, codes)
+    faces = _faces(raw, first, compiled)
+    left, x1, top, bottom, kinds, letters = (_c_kept_chars if in_c else _kept_chars)(
+        page, codes, which, faces.size, height, within
+    )
+
+    def chars() -> list[tuple]:
+        return list(
+            zip(
+                letters.tobytes().decode("utf-32-le", "surrogatepass"),
+                left.tolist(),
+                x1.tolist(),
+                top.tolist(),
+                bottom.tolist(),
+                faces.upright[kinds].tolist(),
+                faces.fontname[kinds].tolist(),
+                strict=True,
+            )
+        )
+
+    letter = ~is_space(letters)
+    arrays = _Arrays(
+        left, x1, top, bottom, letter, faces.bold[kinds], letters, faces.upright[kinds]
+    )
+    return PageChars(chars, arrays, compiled)
+
+
+def _char_objects(page: CharArrays, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The text objects of the characters PDFium did not make up (in order of address),
+    the first character of each, and each character's object among them (-1: made up).
+
+    PDFium puts a space where it sees a word break (sometimes in place of a space glyph
+    it drops); it has no box, so it goes at the end of the letter before (`_kept_chars`).
+    """
     made_up = (page.generated == 1) & is_one_of(codes, _BREAKS)
     placed = np.flatnonzero(~made_up)
     _, first, which = np.unique(page.objects[placed], return_index=True, return_inverse=True)
-    faces = _faces(raw, placed[first], compiled)
+    out = np.full(len(codes), -1, np.int64)
+    out[placed] = which
+    return placed[first], out
+
+
+def _kept_chars(
+    page: CharArrays,
+    codes: np.ndarray,
+    which: np.ndarray,
+    sizes: np.ndarray,
+    height: float,
+    within: list[tuple],
+) -> tuple[np.ndarray, ...]:
+    """The left, right, top, bottom, object (`which`) and text of each character whose
+    middle is inside one of the boxes `within` (not made up, NUL, CR or LF), each followed
+    by the made-up space after it, if any, at its right edge. `sizes`: each object's font
+    size on the page. `_geometry.kept_chars` does the same in C."""
+    count = len(codes)
+    placed = np.flatnonzero(which >= 0)
+    made_up = which < 0
     size = np.zeros(count)
-    size[placed] = faces.size[which]
+    size[placed] = sizes[which[placed]]
     face_of = np.zeros(count, np.int64)
-    face_of[placed] = which
+    face_of[placed] = which[placed]
     x0 = page.boxes[:, 0].astype(np.float64)
     x1 = page.boxes[:, 2].astype(np.float64)
     bottom = height - page.boxes[:, 3].astype(np.float64)
@@ -485,38 +537,29 @@ def _chars(
     copy = np.zeros(len(source), bool)
     copy[np.flatnonzero(spaced) + np.arange(1, spaced.sum() + 1)] = True
     left = np.where(copy, x1[source], x0[source])
-    kinds = face_of[source]
     # the text of each kept character (the characters, then the made-up spaces)
     letters = codes.copy()
     letters[is_one_of(codes, _HYPHENS)] = ord("-")
     letters = np.where(copy, 32, letters[source]).astype("<u4")
+    return left, x1[source], top[source], bottom[source], face_of[source], letters
 
-    def chars() -> list[tuple]:
-        return list(
-            zip(
-                letters.tobytes().decode("utf-32-le", "surrogatepass"),
-                left.tolist(),
-                x1[source].tolist(),
-                top[source].tolist(),
-                bottom[source].tolist(),
-                faces.upright[kinds].tolist(),
-                faces.fontname[kinds].tolist(),
-                strict=True,
-            )
-        )
 
-    letter = ~is_space(letters)
-    arrays = _Arrays(
-        left,
-        x1[source],
-        top[source],
-        bottom[source],
-        letter,
-        faces.bold[kinds],
-        letters,
-        faces.upright[kinds],
+def _c_char_objects(page: CharArrays, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_char_objects` in C."""
+    found = _geometry.char_objects(page.objects, page.generated, codes)
+    first, which = (np.frombuffer(b, np.int64) for b in found)
+    return first, which
+
+
+def _c_kept_chars(page, codes, which, sizes, height, within) -> tuple[np.ndarray, ...]:
+    """`_kept_chars` in C."""
+    boxes = np.array(within, np.float64).reshape(-1, 4)
+    found = _geometry.kept_chars(
+        page.boxes, codes, page.generated, which, _floats(sizes), float(height), boxes
     )
-    return PageChars(chars, arrays, compiled)
+    left, x1, top, bottom = np.frombuffer(found[1], np.float64).reshape(-1, 4).T
+    kinds, letters = np.frombuffer(found[2], np.int64), np.frombuffer(found[3], "<u4")
+    return left, x1, top, bottom, kinds, letters
 
 
 _BREAKS = (ord(" "), ord("\r"), ord("\n"))
