@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.facts import FactExtractor
@@ -441,6 +441,34 @@ def test_numeric_dates_read_as_dateparser_parse_reads_them():
     for text in texts:
         parsed = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
         assert parse_numeric(text) == (parsed.date() if parsed else None), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.integers(0, 40),
+    month=st.integers(0, 15),
+    year=st.sampled_from([0, 10, 24, 68, 69, 99, 1899, 1900, 1999, 2000, 2023, 2024, 2099, 2100]),
+    seps=st.sampled_from(["//", "..", "/.", "./", "--"]),
+    padded=st.booleans(),
+    iso=st.booleans(),
+)
+@example(day=8, month=9, year=1921, seps="./", padded=True, iso=False)
+@example(day=0, month=0, year=10, seps="..", padded=False, iso=False)
+@example(day=29, month=2, year=24, seps="..", padded=True, iso=False)
+@example(day=4, month=13, year=2022, seps="--", padded=True, iso=True)
+def test_plain_numeric_dates_read_without_dateparser_as_it_reads_them(
+    day, month, year, seps, padded, iso
+):
+    """The days read without dateparser (same separator twice, or ISO) are the ones it
+    reads; what is not a day, or not such a form, still goes to it."""
+    from extract.facts.dates import _numeric_parser, parse_numeric
+
+    d, m = (f"{day:02d}", f"{month:02d}") if padded else (str(day), str(month))
+    y = f"{year:02d}" if year < 100 else str(year)
+    text = f"{y}-{m}-{d}" if iso else f"{d}{seps[0]}{m}{seps[1]}{y}"
+    data = _numeric_parser().get_date_data(text)
+    expected = data["date_obj"].date() if data and data["date_obj"] else None
+    assert parse_numeric.__wrapped__(text) == expected, text
 
 
 def test_word_characters_are_res():

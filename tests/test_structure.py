@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.models import DocType
@@ -308,6 +308,79 @@ def test_the_lexicon_regex_picks_the_rule_a_loop_over_the_rules_picks(processed,
         assert lexicon.match(line) is expected, line
         found += expected is not None
     assert found  # the corpus papers have standard headings
+
+
+_HEADING_PIECES = [
+    "Financial",
+    "Legal",
+    "Staffing",
+    "Procurement, Property",
+    "implications",
+    "IMPLICATIONS",
+    "Implications",
+    "ımplications",  # dotless i: re's IGNORECASE matches it to i
+    "implicationſ",  # long s: likewise to s
+    "implication",
+    "there",
+    "no",
+    "the",
+    "and",
+    "Other",
+    "Background Papers",
+    "Summary",
+    "Equality",
+    " ",
+    "  ",
+    "\t",
+    ":",
+    "-",
+    "&",
+    "x" * 30,
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_HEADING_PIECES), max_size=8))
+@example(["Staffing", " ", "ımplications"])
+@example(["Staffing", " ", "implicationſ", ":"])
+def test_the_lexicon_skips_a_rule_only_where_its_ending_rules_it_out(pieces):
+    """A rule left out for a line that lacks its literal ending: the rule picked is the
+    one a loop over every rule picks, implication endings in any case (and with the
+    characters re folds onto i and s) included."""
+    from extract.structure.lines import collapse
+
+    lexicon = HeadingLexicon.load()
+    assert lexicon.endings  # the named-implication rule ends with "implications"
+    line = "".join(pieces)
+    clean = collapse(line).rstrip(":").strip()
+    expected = next((r for r in lexicon.rules if r.pattern.fullmatch(clean)), None)
+    assert lexicon.match(line) is expected
+    assert lexicon.match(line) is expected  # and again, from the cache
+
+
+@pytest.mark.parametrize("rule", HeadingLexicon.load().rules, ids=lambda r: r.id)
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_a_rules_literal_ending_ends_every_full_match(rule, data):
+    """`literal_suffix`: whatever a rule matches in full ends with its literal ending
+    (as the ending's own regex reads it)."""
+    from extract.rules import literal_suffix
+
+    tail = literal_suffix(rule.pattern.pattern, re.IGNORECASE)
+    text = data.draw(st.from_regex(rule.pattern, fullmatch=True))
+    end = re.compile(re.escape(tail), re.IGNORECASE)
+    assert end.fullmatch(text, max(0, len(text) - len(tail)))
+
+
+def test_literal_suffix_reads_only_trailing_literals():
+    from extract.rules import literal_suffix
+
+    assert literal_suffix(r"[a-z]+\s+implications") == "implications"
+    assert literal_suffix(r"legal(?:\s+implications)?") == ""
+    assert literal_suffix(r"a|b") == ""
+    assert literal_suffix(r"other\s+implications.*") == ""
+    assert literal_suffix(r"x\(s\)") == "x(s)"
+    assert literal_suffix(r"x\b") == ""
 
 
 def test_collapse_folds_the_whitespace_re_folds():

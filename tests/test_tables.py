@@ -55,6 +55,15 @@ def test_parse_number(printed, value, unit):
     assert parse_number(printed) == (value, unit)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="£$€-−–+(). ,%0123456789mkbnMK", max_size=10), max_size=6))
+def test_a_cells_number_from_the_cache_is_the_one_worked_out(texts):
+    """`parse_number` keeps recent cells' results: asked again, the same pair as the
+    uncached reading."""
+    for text in texts + texts:
+        assert parse_number(text) == parse_number.__wrapped__(text)
+
+
 @pytest.mark.parametrize(
     ("text", "is_data"), [("1", False), ("3", False), ("2,859", True), ("4.5", True), ("£3", True)]
 )

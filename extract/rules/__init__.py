@@ -155,6 +155,24 @@ def digit_run_starts(text: str, by_array_from: int = 500) -> list[int]:
     return np.flatnonzero(digit & ~after_digit).tolist()
 
 
+def literal_suffix(pattern: str, flags: int = 0) -> str:
+    """The literal characters every full match of `pattern` ends with: its trailing
+    literals, read with `re`'s own parser ("" where it ends otherwise, or the parser
+    cannot say). Each matches one character of the text, under the pattern's flags too."""
+    try:
+        from re import _constants, _parser
+
+        items = list(_parser.parse(pattern, flags))
+    except Exception:  # a Python whose parser differs: no suffix
+        return ""
+    tail = []
+    for op, value in reversed(items):
+        if op is not _constants.LITERAL:
+            break
+        tail.append(chr(value))
+    return "".join(reversed(tail))
+
+
 def _starts_at_word_boundary(pattern: str, flags: int) -> bool:
     """Whether every match must begin at the leading `\\b` (not `\\bfoo|bar`, whose `bar`
     needs none). Read with `re`'s own parser; where that cannot say, no."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # £1,234.5m  (1,234)  -12%  12.5 %  £(3.2)bn  – 4  1 234
 _NUMBER = re.compile(
@@ -18,8 +19,13 @@ _NUMBER = re.compile(
 _BRACKETED = re.compile(r"^([^()]*)\(([^()]*)\)([^()]*)$")
 
 
+@lru_cache(maxsize=16384)
 def parse_number(text: str) -> tuple[float | None, str]:
     """(value, unit) of a cell that is a number, else (None, "").
+
+    Kept for the cells seen lately: a quarter of Kent's cell texts came round again (a
+    pack's papers are published on their own too; "Yes", "N/A", "£m"), and a result is an
+    immutable pair.
 
     Brackets and any dash mean negative; thousands separators go; the currency, the
     scale word (m, k, bn) and % are kept as the unit, not applied, so the number is the

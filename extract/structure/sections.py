@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from extract.rules import load_jsonl
+from extract.rules import literal_suffix, load_jsonl
 from extract.structure.lines import Line, collapse, find_date, is_figure, lines_of
 
 # "2.13 Heading", "1. Heading", and "4.2.Heading" (no space after the number's dot)
@@ -71,10 +72,21 @@ class Section:
 @dataclass(frozen=True)
 class HeadingLexicon:
     """The standard headings, tried in file order; one regex of them all, so a line costs
-    one match, not one a rule (every line of every paper is tried)."""
+    one match, not one a rule (every line of every paper is tried).
+
+    A rule whose every match ends with the same literal text ("… implications") is left
+    out of that regex for a line that does not end with it: it cannot match there, so the
+    first rule that does is the same. The named-implication rule's lazy scan of each line
+    cost more than the other sixteen rules together."""
 
     rules: tuple[HeadingRule, ...]
     pattern: re.Pattern[str]  # rule i's pattern as group "r<i>", in file order
+    # (rule index, the literal its matches end with as a pattern, its length)
+    endings: tuple[tuple[int, re.Pattern[str], int], ...] = ()
+    # the regex without the rules a line's ending rules out, by their indices
+    _without: dict[tuple[int, ...], re.Pattern[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def load(cls) -> HeadingLexicon:
@@ -88,14 +100,44 @@ class HeadingLexicon:
             )
             for r in load_jsonl("headings.jsonl")
         )
-        # alternatives are tried in order, each to the end of the text before the next:
-        # the first rule whose pattern matches the whole text, as a loop over them finds
-        either = "|".join(f"(?P<r{i}>{rule.pattern.pattern})" for i, rule in enumerate(rules))
-        return cls(rules, re.compile(either, re.IGNORECASE))
+        endings = tuple(
+            (i, re.compile(re.escape(tail), re.IGNORECASE), len(tail))
+            for i, rule in enumerate(rules)
+            if (tail := literal_suffix(rule.pattern.pattern, re.IGNORECASE))
+        )
+        return cls(rules, _either(rules, ()), endings)
+
+    def __post_init__(self) -> None:
+        # a line's rule, kept for the lines seen lately: half the lines of a batch come
+        # round again (a pack's papers are published on their own too)
+        object.__setattr__(self, "match", lru_cache(maxsize=65536)(self._match))
 
     def match(self, text: str) -> HeadingRule | None:
-        m = self.pattern.fullmatch(collapse(text).rstrip(":").strip())
+        return self._match(text)  # (replaced by its cache in __post_init__)
+
+    def _match(self, text: str) -> HeadingRule | None:
+        line = collapse(text).rstrip(":").strip()
+        pattern = self.pattern
+        if self.endings:
+            out = tuple(
+                i for i, end, n in self.endings if not end.fullmatch(line, max(0, len(line) - n))
+            )
+            if out:
+                pattern = self._without.get(out)
+                if pattern is None:
+                    pattern = self._without[out] = _either(self.rules, out)
+        m = pattern.fullmatch(line)
         return self.rules[int(m.lastgroup[1:])] if m else None
+
+
+def _either(rules: tuple[HeadingRule, ...], left_out: tuple[int, ...]) -> re.Pattern[str]:
+    """One regex of the rules (less those left out), rule i's pattern as group "r<i>":
+    alternatives are tried in order, each to the end of the text before the next, so the
+    first rule whose pattern matches the whole text wins, as a loop over them finds."""
+    either = "|".join(
+        f"(?P<r{i}>{rule.pattern.pattern})" for i, rule in enumerate(rules) if i not in left_out
+    )
+    return re.compile(either, re.IGNORECASE)
 
 
 def _number_tuple(number: str) -> tuple[int, ...]:

@@ -399,20 +399,16 @@ class PageWords:
             return (start, start)
         k = bisect_left(self._at, start)
         target = "".join(words)
-        spans = _word_spans(words)
-        at, gaps, n = self._at, self._gaps, len(target)
-        k = self._squeezed.find(target, k)
+        at, gaps, n, squeezed = self._at, self._gaps, len(target), self._squeezed
+        k = squeezed.find(target, k)
         while k != -1:
-            if all(gaps[k + a] == gaps[k + b] for a, b in spans):
+            j = k  # each word's first letter; its letters adjacent: no gap from first to last
+            for w in words:
+                last = j + len(w) - 1
+                if gaps[j] != gaps[last]:
+                    break
+                j = last + 1
+            else:
                 return at[k], at[k + n - 1] + 1
-            k = self._squeezed.find(target, k + 1)
+            k = squeezed.find(target, k + 1)
         return None
-
-
-def _word_spans(words: list[str]) -> list[tuple[int, int]]:
-    """Each word's first and last letter in the joined words."""
-    out, j = [], 0
-    for w in words:
-        out.append((j, j + len(w) - 1))
-        j += len(w)
-    return out
