@@ -225,3 +225,17 @@ def test_the_line_end_rules_are_done_by_string_methods():
     edited away from its form falls back to `re`, correct but slow)."""
     fast = {r.id for r in _normaliser.rules if r.by_strings is not None}
     assert fast == {"chars.crlf", "chars.trailing_space"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "7", " ", "\t", "\n", "\u00a0", "\u2028", "b\n"])).map("".join),
+    st.integers(1, 4),
+)
+def test_a_pages_edge_lines_are_its_first_and_last_non_blank_lines(text, k):
+    """The furniture search reads only the page's edge lines: the first and last `k`
+    non-blank lines of the whole page's lines, overlapping where the page is short."""
+    from extract.ingest.normalise import _edge_spans, _line_spans
+
+    spans = _line_spans(text)
+    assert _edge_spans(text, k) == (spans[:k], spans[-k:])

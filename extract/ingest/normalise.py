@@ -254,6 +254,26 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _edge_spans(text: str, k: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """`_line_spans(text)[:k]` and `[-k:]`, read from the two ends of the page only (the
+    lines between were most of the reading, for nothing)."""
+    head: list[tuple[int, int]] = []
+    pos = 0
+    while len(head) < k and pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        if text[pos:end].strip():
+            head.append((pos, end))
+        pos = end
+    tail: list[tuple[int, int]] = []
+    end = len(text)
+    while len(tail) < k and end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1  # the line ending at `end`, its LF in it
+        if text[start:end].strip():
+            tail.append((start, end))
+        end = start
+    return head, tail[::-1]
+
+
 def drop_page_furniture(
     pages: list[MappedText], settings: NormaliseSettings
 ) -> tuple[list[MappedText], int]:
@@ -266,17 +286,17 @@ def drop_page_furniture(
     first occurrence of a repeated line is kept: a running header often carries the title.
     """
     k = settings.furniture_edge_lines
-    page_lines = [_line_spans(page.text) for page in pages]
+    page_lines = [_edge_spans(page.text, k) for page in pages]
     counts: Counter[str] = Counter()
-    for page, spans in zip(pages, page_lines, strict=True):
-        counts.update({_signature(page.text[s:e]) for s, e in spans[:k] + spans[-k:]})
+    for page, (head, tail) in zip(pages, page_lines, strict=True):
+        counts.update({_signature(page.text[s:e]) for s, e in head + tail})
     threshold = max(settings.furniture_min_pages, settings.furniture_share * len(pages))
     repeated = {sig for sig, n in counts.items() if n >= threshold and sig}
 
     out, removed, seen = [], 0, set()
-    for page, spans in zip(pages, page_lines, strict=True):
+    for page, (head, tail) in zip(pages, page_lines, strict=True):
         drop: set[tuple[int, int]] = set()
-        for edge in (spans[:k], spans[::-1][:k]):
+        for edge in (head, tail[::-1]):
             for s, e in edge:
                 line = page.text[s:e].strip()
                 sig = _signature(line)
