@@ -239,3 +239,60 @@ def test_a_pages_edge_lines_are_its_first_and_last_non_blank_lines(text, k):
 
     spans = _line_spans(text)
     assert _edge_spans(text, k) == (spans[:k], spans[-k:])
+
+
+def _rules_with(field: str):
+    rules = [r for r in Normaliser.load().rules if getattr(r, field) is not None]
+    assert rules, f"no rule has {field}"
+    return rules
+
+
+# the pieces the OCR ordinal rules are made of
+_ORDINAL_PIECES = (
+    "6 24 1 st nd rd th t h \" \u201d \u201c ' '' , and & - \u2013 Dec December Sept May x"
+)
+_ORDINAL_NOISE = st.lists(st.sampled_from([*_ORDINAL_PIECES.split(), " ", "\t"]), max_size=6)
+_ORDINAL_TEXT = st.tuples(  # noise, then a day with a suffix before a month, often
+    _ORDINAL_NOISE.map("".join),
+    st.sampled_from(["6", "24", "x"]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["st", "nd", "th", "t", "h", '"', "\u201d", "\u201c", "''", "'", ""]),
+    st.sampled_from(["", " ", " and 7th ", ", 8\u201d "]),
+    st.sampled_from([" ", "", "\t "]),
+    st.sampled_from(["December", "Dec", "Sept", "May", "Mayor", "x"]),
+    _ORDINAL_NOISE.map("".join),
+).map("".join)
+
+
+@pytest.mark.parametrize("rule", _rules_with("requires"), ids=lambda r: r.id)
+@settings(max_examples=1500, deadline=None)
+@given(text=_ORDINAL_TEXT)
+def test_what_a_rule_requires_is_in_every_text_it_matches(rule, text):
+    """A rule is skipped where what it `requires` is not in the text: so that must be in
+    every text the rule matches."""
+    if rule.pattern.search(text):
+        assert rule.requires.search(text)
+
+
+_ONE_CHARACTER_TEXT = st.lists(
+    st.sampled_from(["a", " ", "\n", "\ufffe", "\uf0b7", "\u00a0", "\u200b", "\ufb01", "\u2022"])
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ONE_CHARACTER_TEXT)
+def test_a_run_of_one_character_rules_is_skipped_only_where_none_can_match(text):
+    """Where none of a run's characters is in the text, its rules are skipped: the text,
+    its map and the rules' hits are what running every rule gives."""
+    import dataclasses
+    from collections import Counter
+
+    normaliser = Normaliser.load()
+    plain = dataclasses.replace(
+        normaliser, rules=tuple(dataclasses.replace(r, run=None) for r in normaliser.rules)
+    )
+    assert _rules_with("run")
+    ours, theirs = Counter(), Counter()
+    a = normaliser.apply(MappedText.identity(text), "chars", ours)
+    b = plain.apply(MappedText.identity(text), "chars", theirs)
+    assert (a.text, list(a.offsets), ours) == (b.text, list(b.offsets), theirs)

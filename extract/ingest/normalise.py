@@ -10,6 +10,7 @@ a run of digits) is first looked for only there, and skipped where it matches no
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from extract.mapped import MappedText, join
 from extract.models import Page
-from extract.rules import RulePattern, digit_run_starts, load_jsonl
+from extract.rules import RulePattern, digit_run_starts, load_jsonl, one_character
 from extract.settings import NormaliseSettings
 
 PAGE_SEPARATOR = "\n\f\n"
@@ -53,6 +54,38 @@ class Rule:
     scan: RulePattern | None = None
     # the whole rule done by string methods (`BY_STRING_METHODS`): `subn`'s result
     by_strings: Callable[[MappedText], tuple[MappedText, int]] | None = None
+    # what every match of the rule holds (`requires` in the rules file): where it is not
+    # in the text, the rule is skipped (a test checks it on the rule's own matches)
+    requires: re.Pattern[str] | None = None
+    # the first of a run of rules each replacing one character of a set: the run's
+    # characters, and how many rules the run holds (where none of its characters is in
+    # the text, none of them can match, and none of them changes it)
+    run: tuple[re.Pattern[str], int] | None = None
+
+
+def _runs_of_one_character(rules: list[Rule]) -> tuple[Rule, ...]:
+    """The rules, the first of each run of two or more (of one stage, side by side) whose
+    every match is one character of a set given the run's characters as one pattern."""
+    single = [
+        r.by_strings is None and one_character(r.pattern.pattern, r.pattern.flags) for r in rules
+    ]
+    out = list(rules)
+    i = 0
+    while i < len(rules):
+        j = i
+        while (
+            j < len(rules)
+            and single[j]
+            and (rules[j].stage, rules[j].pattern.flags) == (rules[i].stage, rules[i].pattern.flags)
+        ):
+            j += 1
+        if j - i >= 2:
+            joined = "|".join(r.pattern.pattern for r in rules[i:j])
+            out[i] = dataclasses.replace(
+                rules[i], run=(re.compile(joined, rules[i].pattern.flags), j - i)
+            )
+        i = max(j, i + 1)
+    return tuple(out)
 
 
 def lf_line_ends(text: MappedText) -> tuple[MappedText, int]:
@@ -126,14 +159,24 @@ class Normaliser:
                     bool(r.get("ocr_signal")),
                     scan,
                     BY_STRING_METHODS.get((r["pattern"], flags, repl)),
+                    re.compile(r["requires"], flags) if "requires" in r else None,
                 )
             )
-        return cls(tuple(rules), settings or NormaliseSettings())
+        return cls(_runs_of_one_character(rules), settings or NormaliseSettings())
 
     def apply(self, text: MappedText, stage: str, hits: Counter[str]) -> MappedText:
         runs: tuple[MappedText, list[int]] | None = None  # the digit runs of a text
+        skip = 0  # rules left of a run of one-character rules that cannot match
         for rule in self.rules:
+            if skip:
+                skip -= 1
+                continue
             if rule.stage != stage:
+                continue
+            if rule.run is not None and rule.run[0].search(text.text) is None:
+                skip = rule.run[1] - 1
+                continue
+            if rule.requires is not None and rule.requires.search(text.text) is None:
                 continue
             if rule.scan is not None:
                 if runs is None or runs[0] is not text:

@@ -185,3 +185,24 @@ def _starts_at_word_boundary(pattern: str, flags: int) -> bool:
         return first == (_constants.AT, _constants.AT_BOUNDARY)
     except Exception:  # a Python whose parser differs: scan as written
         return False
+
+
+def one_character(pattern: str, flags: int = 0) -> bool:
+    """Whether every match of `pattern` is one character of a fixed set (a literal, or a
+    set that is not negated), case as written: read with `re`'s own parser (no where it
+    cannot say)."""
+    try:
+        from re import _constants, _parser
+
+        parsed = _parser.parse(pattern, flags)
+        items = list(parsed)
+        if parsed.state.flags & re.IGNORECASE:  # inline (?i) too
+            return False
+    except Exception:  # a Python whose parser differs: no
+        return False
+    if len(items) != 1:
+        return False
+    op, value = items[0]
+    if op is _constants.LITERAL:
+        return True
+    return op is _constants.IN and all(o is not _constants.NEGATE for o, _ in value)
