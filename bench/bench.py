@@ -96,10 +96,12 @@ def main() -> None:
         f"machine: {platform.machine()}, {platform.python_version()}, cpus={shutil.os.cpu_count()}"
     )
     print(f"start-up: imports {imports:.2f} s, rules and spaCy {startup:.2f} s (once per worker)")
-    from extract.ingest import pdfium_loops
+    from extract.ingest import pdfium_loops, ruled
 
     built = "built" if pdfium_loops.compiled else "NOT built: PDFium loops run in Python"
     print(f"C loops (extract/ingest/_pdfium_loops.c): {built}")
+    built = "built" if ruled._geometry else "NOT built: table geometry runs in Python"
+    print(f"C geometry (extract/ingest/_geometry.c): {built}")
     pdfs = sorted(args.kent.rglob("*.pdf"))
 
     rows = []
