@@ -1,4 +1,5 @@
-"""The one thing pyproject.toml cannot say stably: the optional C loops over PDFium calls.
+"""The one thing pyproject.toml cannot say stably: the optional C extensions (loops over
+PDFium calls; page geometry over arrays).
 
 A machine without a C compiler still installs (the extension is optional); the same loops
 then run in Python (extract/ingest/pdfium_loops.py), with the same results, slower.
@@ -18,7 +19,8 @@ setup(
             extra_compile_args=[] if os.name == "nt" else ["-ffp-contract=off"],
             optional=True,
         ),
-        # pdfplumber's ruled-table search over those edges (no PDFium calls)
+        # page geometry over arrays (no PDFium calls): pdfplumber's ruled-table search over
+        # those edges, text lines, and table characters to cells
         Extension(
             "extract.ingest._geometry",
             ["extract/ingest/_geometry.c"],

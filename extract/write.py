@@ -9,6 +9,7 @@ and streamed out in key order, so a batch's memory does not grow with its size.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -24,14 +25,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-# pyarrow imports pandas at its first conversion of Python values (0.2 s, in the middle of
-# writing the first table): imported here, with the other imports, once per process
-import pandas  # noqa: F401
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract import __version__
 from extract.schema import TableSchema, cell
+
+# pyarrow imports pandas, where installed, at its first conversion of Python values (0.2 s
+# in the middle of writing the first table): here, with the other imports; a runtime
+# install without pandas writes the same, pyarrow does without it
+with contextlib.suppress(ImportError):
+    import pandas  # noqa: F401
 
 PACKAGE_NAME = "committee-papers"
 SQLITE_NAME = "committee_papers.sqlite"
@@ -147,7 +151,9 @@ class DatasetWriter:
 
     def _write(self, tables, rows, batch_rows: int, *, files: bool, database: bool) -> None:
         con = sqlite3.connect(self.tmp / SQLITE_NAME) if database else None
-        if con is not None:  # no journal, no syncs: the folder is swapped in only when whole
+        if con is not None:  # no journal, no syncs: the folder is swapped in only when
+            # whole, so a crashed run leaves the old dataset (an OS crash just after the swap
+            # may leave the database unsynced: the dataset is rebuilt by running again)
             con.execute("PRAGMA journal_mode = OFF")
             con.execute("PRAGMA synchronous = OFF")
         try:

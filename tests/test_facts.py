@@ -488,8 +488,8 @@ _COUNT_WORDS = [
 
 
 def _read_counts_from_a_copy(facts, sent):
-    """The reading `_read_counts` made before it matched on the span: the Matcher on a
-    copy of the sentence as a doc of its own."""
+    """The Matcher on a copy of the sentence as a doc of its own (as `_read_counts` read
+    it before it matched on the span of the window's doc), through the same reading."""
     sdoc = sent.as_doc()
     return facts._read_counts(sdoc[:])
 
@@ -519,6 +519,22 @@ def test_a_window_text_seen_before_gets_the_same_sentences_and_facts():
     first.windows.size = 2
     first.extract("a", doc, "2022-11-15")
     assert len(first.windows._docs) == 2
+
+
+def test_the_window_docs_kept_stay_within_their_character_budget():
+    """However long the windows, the docs kept hold no more characters than the budget,
+    a window longer than `longest` is not kept, and every doc is still the text's."""
+    from extract.facts import WindowDocs
+
+    facts = FactExtractor.load()
+    windows = WindowDocs(facts.nlp, size=100, longest=500, budget=1_000)
+    texts = [f"Window {i}. " * (10 + 30 * (i % 3)) for i in range(12)]
+    for batch in (texts[:5], texts[3:], texts):
+        docs = windows.docs(batch)
+        assert [d.text for d in docs] == batch
+        kept = list(windows._docs)
+        assert windows._chars == sum(map(len, kept)) <= 1_000
+        assert all(len(t) <= 500 for t in kept)
 
 
 @settings(max_examples=400, deadline=None)

@@ -235,9 +235,9 @@ def test_the_line_end_rules_are_done_by_string_methods():
 def test_a_pages_edge_lines_are_its_first_and_last_non_blank_lines(text, k):
     """The furniture search reads only the page's edge lines: the first and last `k`
     non-blank lines of the whole page's lines, overlapping where the page is short."""
-    from extract.ingest.normalise import _edge_spans, _line_spans
+    from extract.ingest.normalise import _edge_spans
 
-    spans = _line_spans(text)
+    spans = [m.span() for m in re.finditer(r"[^\n]*(?:\n|$)", text) if m.group(0).strip()]
     assert _edge_spans(text, k) == (spans[:k], spans[-k:])
 
 
@@ -296,3 +296,25 @@ def test_a_run_of_one_character_rules_is_skipped_only_where_none_can_match(text)
     a = normaliser.apply(MappedText.identity(text), "chars", ours)
     b = plain.apply(MappedText.identity(text), "chars", theirs)
     assert (a.text, list(a.offsets), ours) == (b.text, list(b.offsets), theirs)
+
+
+@pytest.mark.parametrize(
+    "pattern, flags, single",
+    [
+        ("\\ufffe", 0, True),
+        ("[\\u00a0\\u2007]", 0, True),
+        ("[\\u0000-\\u0008\\u000b]", re.MULTILINE, True),
+        ("x", re.IGNORECASE, False),  # x or X
+        ("(?i)x", 0, False),  # an inline flag
+        ("(?s)x", 0, False),
+        ("[^a]", 0, False),  # negated: anything else
+        ("ab", 0, False),
+        ("a|b", 0, True),  # re reads single characters in alternation as one set
+        ("\\r\\n?", 0, False),
+        ("[ \\t]+$", re.MULTILINE, False),
+    ],
+)
+def test_one_character_rules_are_told_by_res_parser(pattern, flags, single):
+    from extract.rules import one_character
+
+    assert one_character(pattern, flags) is single

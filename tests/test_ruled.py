@@ -598,6 +598,9 @@ def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, midd
     from extract.ingest.ruled import _held_by, _Sorted
 
     boxes = [(10.0 * x, 10.0 * y, 10.0 * (x + w), 10.0 * (y + h)) for x, y, w, h in cells]
+    if len(boxes) > 2:  # an edge at no finite place: pdfplumber's tests all fail
+        boxes[1] = (boxes[1][0], math.nan, *boxes[1][2:])
+        boxes[2] = (*boxes[2][:3], math.nan)
     band = np.arange(len(middles), dtype=np.int64) * 2
     mx = np.array([m[0] for m in middles], np.float64)
     my = np.array([m[1] for m in middles], np.float64)
@@ -639,6 +642,9 @@ def test_letters_and_bold_letters_in_a_row_in_c_are_the_arrays_count(rows, chars
     if ruled._geometry is None:
         pytest.skip("the C geometry was not built (no compiler at install)")
     boxes = [(10.0 * x, 10.0 * y, 10.0 * (x + w), 10.0 * (y + 1)) for x, y, w in rows]
+    if len(boxes) > 2:  # a row's edge at no finite place: no letter in it
+        boxes[1] = (boxes[1][0], math.nan, *boxes[1][2:])
+        boxes[2] = (*boxes[2][:3], math.nan)
     spans = np.array(boxes, np.float64).reshape(-1, 4)
     records = []
     for x, top, letter, bold in chars:

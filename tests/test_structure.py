@@ -447,3 +447,19 @@ def test_council_mentions_are_the_patterns_matches(text):
 
     expected = [(m.span(), m.group("council")) for m in _COUNCIL_MENTION.finditer(text)]
     assert [(m.span(), m.group("council")) for m in council_mentions(text)] == expected
+
+
+def test_the_heading_lexicon_travels_and_keeps_only_short_lines():
+    """The lexicon pickles (as anything sent to a Dask worker must) and reads the same
+    after; only lines short enough to be headings are kept for their next time."""
+    import pickle
+
+    from extract.structure.sections import _CACHED_LONGEST, HeadingLexicon
+
+    lexicon = HeadingLexicon.load()
+    travelled = pickle.loads(pickle.dumps(lexicon))
+    for line in ("Financial implications", "Background Papers", "The committee noted it."):
+        assert travelled.match(line) == lexicon.match(line)
+    before = lexicon._cached.cache_info().currsize
+    lexicon.match("word " * (_CACHED_LONGEST // 5 + 1))
+    assert lexicon._cached.cache_info().currsize == before

@@ -368,6 +368,12 @@ _run = st.tuples(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_run, max_size=50), st.sampled_from([0.0, 0.9, 2.5]))
 @example([(0.0, 0.0, 10.0, 10.0), (20.0, 6.0, 10.0, 10.0)], 0.0)  # 40% shared, just
+@example(  # flat runs in three lines at once: more chunks than runs (C once overran)
+    [(900.0, 10.0 * j, 10.0, 10.0) for j in range(3)]
+    + [(950.0, 10.0 * j + 0.4, 2.0, 399.6 - 10.0 * j) for j in range(3)]
+    + [(20.0 * p + d, 300.0 + 1.5 * d, 3.0, 0.0) for p in range(5) for d in (0, 1)],
+    0.6,
+)
 def test_text_lines_grouped_in_c_are_the_python_grouping(boxes, gap):
     """Runs grouped into lines and chunks in C: the Python grouping's chunks and each
     line's extent, to the sign of a zero, flat and empty runs among them."""

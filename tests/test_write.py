@@ -4,6 +4,7 @@ in the order a sort of the whole table would give."""
 from __future__ import annotations
 
 import sqlite3
+import sys
 from dataclasses import dataclass
 
 import pyarrow.parquet as pq
@@ -212,3 +213,23 @@ def test_the_database_is_whole_and_has_no_free_pages(tmp_path):
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert con.execute("PRAGMA freelist_count").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM sections").fetchone() == (500,)
+
+
+def test_the_cli_imports_without_pandas():
+    """pandas is a development dependency: a runtime install without it still runs (the
+    writer imports it early only where it is there)."""
+    import subprocess
+
+    blocker = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'pandas' or name.startswith('pandas.'):\n"
+        "            raise ImportError('no pandas here')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import extract.cli, extract.write\n"
+        "print('imported')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imported"

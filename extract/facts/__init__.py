@@ -412,23 +412,34 @@ class FactExtractor:
 
 @dataclass
 class WindowDocs:
-    """spaCy's docs (tokens and sentences) of the last `size` window texts: a pack's papers
-    are mostly published on their own as well, and a quarter of Kent's window text came
-    round again. A doc is only read, never changed, so a repeat gets the same doc."""
+    """spaCy's docs (tokens and sentences) of recent window texts: a pack's papers are
+    mostly published on their own as well, and a quarter of Kent's window text came round
+    again. Kept: the last `size` windows of at most `longest` characters, and no more than
+    `budget` characters in all (a doc costs ~45 bytes a character), so a worker's memory
+    stays bounded whatever the papers."""
 
     nlp: object
     size: int = 1024
+    longest: int = 20_000
+    budget: int = 2_000_000
     _docs: OrderedDict[str, object] = field(default_factory=OrderedDict)
+    _chars: int = 0
 
     def docs(self, texts: list[str]) -> list[object]:
+        """The docs of the texts, in order. Callers only read them: a doc changed would be
+        changed for every later paper with the same window."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._docs]
-        self._docs.update(zip(missing, self.nlp.pipe(missing), strict=True))
-        out = []
-        for t in texts:
-            self._docs.move_to_end(t)
-            out.append(self._docs[t])
-        while len(self._docs) > self.size:
-            self._docs.popitem(last=False)
+        made = dict(zip(missing, self.nlp.pipe(missing), strict=True))
+        out = [self._docs[t] if t in self._docs else made[t] for t in texts]
+        for t in dict.fromkeys(texts):
+            if t in self._docs:
+                self._docs.move_to_end(t)
+            elif len(t) <= self.longest:
+                self._docs[t] = made[t]
+                self._chars += len(t)
+        while self._docs and (len(self._docs) > self.size or self._chars > self.budget):
+            old, _ = self._docs.popitem(last=False)
+            self._chars -= len(old)
         return out
 
 

@@ -1,10 +1,16 @@
-/* Page geometry in C: pdfplumber's ruled-table search over a page's edges, and the text
- * lines of the unruled-table search. Both are the Python's steps (ruled.py, unruled.py),
- * which the tests compare with them; no PDFium calls here.
+/* Page geometry in C, no PDFium calls: the Python's steps (ruled.py, unruled.py, which
+ * keep them and which the tests compare with these) where they ran over every edge, run
+ * or character of a page:
+ *   tables        pdfplumber's ruled-table search over a page's edges;
+ *   text_lines    the unruled search's text runs grouped into lines and chunks;
+ *   held          a ruled table's characters to its cells, by their middles;
+ *   letters_in    each row's letters, and bold ones, for the heading-row share;
+ *   char_objects  a page's characters' text objects, as np.unique gives them;
+ *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them.
  *
- * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the page's edges,
- * finds where they cross, the smallest cells those crossings box, and groups the cells
- * into tables. In Python that cost as much as reading the tables' text. This is the same
+ * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the
+ * page's edges, finds where they cross, the smallest cells those crossings box, and
+ * groups the cells into tables. In Python that cost as much as reading the tables' text. This is the same
  * algorithm step for step (extract/ingest/ruled.py keeps the Python, and the tests
  * compare the two with pdfplumber's own): the same comparisons on the same doubles, the
  * same orders (stable sorts are ties broken by position), and each cluster's mean taken
@@ -793,8 +799,8 @@ static void line_extent(const double *chunks, Py_ssize_t n, double *heights, dou
 /* text_lines(runs: float64 [n][4] x0, top, x1, bottom; column gap)
  *   -> (chunks: float64 [m][4], line ends: int64 [lines], line extents: float64
  *      [lines][3] top, bottom, height), unruled.py's `_lines`: runs grouped into lines,
- *      each cut into chunks; None where a run's place is not a finite number (Python's
- *      round() refuses it: such a page is left to Python). */
+ *      each cut into chunks; None where a run's place is not a finite number (left to
+ *      the Python grouping, which reads or refuses it as it always has). */
 static PyObject *text_lines(PyObject *self, PyObject *args) {
     Py_buffer rb;
     double column_gap;
@@ -805,7 +811,8 @@ static PyObject *text_lines(PyObject *self, PyObject *args) {
     run_t *runs = malloc((size_t)(n ? n : 1) * sizeof *runs);
     run_t *flats = malloc((size_t)(n ? n : 1) * sizeof *flats);
     run_t *line = malloc((size_t)(2 * n + 1) * sizeof *line);
-    double *chunks = malloc((size_t)(4 * n + 4) * sizeof *chunks);
+    Py_ssize_t room = n + 1; /* chunks: a flat run may be in several lines, so this grows */
+    double *chunks = malloc((size_t)(4 * room) * sizeof *chunks);
     int64_t *ends = malloc((size_t)(n + 1) * sizeof *ends);
     double *extents = malloc((size_t)(3 * n + 3) * sizeof *extents);
     double *heights = malloc((size_t)(n + 1) * sizeof *heights);
@@ -854,6 +861,15 @@ static PyObject *text_lines(PyObject *self, PyObject *args) {
             line[i].at = i;
         }
         qsort(line, (size_t)m, sizeof *line, by_keys);
+        if (made + m > room) { /* at most a chunk a run of the line */
+            room = made + m > 2 * room ? made + m : 2 * room;
+            double *more = realloc(chunks, (size_t)(4 * room) * sizeof *chunks);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            chunks = more;
+        }
         run_t last = line[0];
         Py_ssize_t first = made;
         for (Py_ssize_t i = 1; i <= m; i++) {
@@ -911,6 +927,10 @@ static Py_ssize_t first_not_below(const double *keys, Py_ssize_t n, double value
     return lo;
 }
 
+static int finite_box(const double *box) {
+    return isfinite(box[0]) && isfinite(box[1]) && isfinite(box[2]) && isfinite(box[3]);
+}
+
 static int by_index(const void *a, const void *b) {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
@@ -948,6 +968,7 @@ static PyObject *held(PyObject *self, PyObject *args) {
         for (Py_ssize_t c = 0; c < cells; c++) {
             const double *box = boxes + 4 * c;
             Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
+            if (!finite_box(box)) hi = lo; /* pdfplumber's tests all fail: no characters */
             int64_t count = 0;
             for (Py_ssize_t j = lo; j < hi; j++) {
                 int64_t i = indices[j];
@@ -1007,6 +1028,7 @@ static PyObject *letters_in(PyObject *self, PyObject *args) {
     for (Py_ssize_t r = 0; r < rows; r++) {
         const double *span = spans + 4 * r;
         Py_ssize_t lo = first_not_below(keys, n, span[1]), hi = first_not_below(keys, n, span[3]);
+        if (!finite_box(span)) hi = lo; /* no letter's corner lies in it */
         int64_t all = 0, heavy = 0;
         for (Py_ssize_t j = lo; j < hi; j++) {
             int64_t i = indices[j];

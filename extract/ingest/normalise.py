@@ -288,18 +288,10 @@ def _signature(line: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end-including-newline) of each non-blank line."""
-    spans = []
-    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
-        if m.group(0).strip():
-            spans.append(m.span())
-    return spans
-
-
 def _edge_spans(text: str, k: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """`_line_spans(text)[:k]` and `[-k:]`, read from the two ends of the page only (the
-    lines between were most of the reading, for nothing)."""
+    """The (start, end-including-newline) of the first and the last `k` non-blank lines
+    (overlapping on a short page), read from the two ends of the page only: the lines
+    between were most of the furniture search's reading, for nothing."""
     head: list[tuple[int, int]] = []
     pos = 0
     while len(head) < k and pos < len(text):

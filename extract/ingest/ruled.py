@@ -58,6 +58,7 @@ class PagePaths:
 
     @cached_property
     def edges(self) -> list[Edge]:
+        """The edges as tuples: made from the arrays only for the Python table search."""
         if self.tuples is not None or self.arrays is None:
             return self.tuples or []
         kinds = [_EDGE_KINDS[k] for k in self.arrays.codes[:, 0].tolist()]
@@ -738,7 +739,7 @@ def _letters_in(spans: np.ndarray, chars: PageChars, compiled: bool) -> tuple[li
         )
         counts, heavy = (np.frombuffer(b, np.int64).tolist() for b in found)
         return counts, heavy
-    letters = chars.by_top.between(spans[:, 1].min(), spans[:, 3].max())
+    letters = chars.by_top.indices
     x0, top = at.x0[letters], at.top[letters]
     in_row = (spans[:, 1, None] <= top) & (top < spans[:, 3, None])
     in_row &= (spans[:, 0, None] <= x0) & (x0 < spans[:, 2, None])
@@ -746,10 +747,12 @@ def _letters_in(spans: np.ndarray, chars: PageChars, compiled: bool) -> tuple[li
 
 
 def _floats(values: np.ndarray) -> np.ndarray:
+    """The values as the C geometry reads them: contiguous doubles."""
     return np.ascontiguousarray(values, np.float64)
 
 
 def _flags(values: np.ndarray) -> np.ndarray:
+    """The flags as the C geometry reads them: contiguous bytes of 0 or 1."""
     return np.ascontiguousarray(values, np.bool_)
 
 
@@ -765,7 +768,7 @@ def _held_by(
         at, bounds = _geometry.held(by_middle.keys, by_middle.indices, _floats(mx), box)
         return np.frombuffer(at, np.int64), np.frombuffer(bounds, np.int64)
     lo, hi = by_middle.slices(box[:, 1], box[:, 3])
-    counts = np.maximum(hi - lo, 0)
+    counts = np.where(np.isfinite(box).all(axis=1), np.maximum(hi - lo, 0), 0)  # NaN: none
     cell = np.repeat(np.arange(len(box)), counts)
     place = np.arange(int(counts.sum())) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
     char = by_middle.indices[place]

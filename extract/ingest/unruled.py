@@ -58,7 +58,8 @@ class Rule:
 
 def runs_of(rows: list[list[float]]) -> list[Run]:
     """Runs of rows of their four values (`tuple.__new__` straight: Run's own `__new__` is
-    a Python call per run, and a page has hundreds)."""
+    a Python call per run, and a page has hundreds). It does not check a row's length:
+    give it rows of four."""
     return list(map(partial(tuple.__new__, Run), rows))
 
 

@@ -189,14 +189,16 @@ def _starts_at_word_boundary(pattern: str, flags: int) -> bool:
 
 def one_character(pattern: str, flags: int = 0) -> bool:
     """Whether every match of `pattern` is one character of a fixed set (a literal, or a
-    set that is not negated), case as written: read with `re`'s own parser (no where it
-    cannot say)."""
+    set that is not negated), case as written, with no inline flags: read with `re`'s own
+    parser (no where it cannot say)."""
     try:
         from re import _constants, _parser
 
         parsed = _parser.parse(pattern, flags)
         items = list(parsed)
-        if parsed.state.flags & re.IGNORECASE:  # inline (?i) too
+        if parsed.state.flags & ~re.UNICODE != flags & ~re.UNICODE:
+            return False  # an inline flag: it could not stand in a run joined by "|"
+        if flags & re.IGNORECASE:
             return False
     except Exception:  # a Python whose parser differs: no
         return False

@@ -32,6 +32,7 @@ _PROSE_START = re.compile(
     re.IGNORECASE,
 )
 MAX_HEADING_WORDS = 16
+_CACHED_LONGEST = 200  # characters of a line whose heading rule is kept for its next time
 # Standard headings that may run into their text on the same line ("Summary: This …").
 RUN_IN_KINDS = frozenset({"summary", "recommendations", "background_papers", "appendices"})
 # Numbered lines that are answers, not headings ("3.1 None").
@@ -108,12 +109,21 @@ class HeadingLexicon:
         return cls(rules, _either(rules, ()), endings)
 
     def __post_init__(self) -> None:
-        # a line's rule, kept for the lines seen lately: half the lines of a batch come
-        # round again (a pack's papers are published on their own too)
-        object.__setattr__(self, "match", lru_cache(maxsize=65536)(self._match))
+        # a line's rule, kept for the short lines seen lately: half the lines of a batch
+        # come round again (a pack's papers are published on their own too)
+        object.__setattr__(self, "_cached", lru_cache(maxsize=65536)(self._match))
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_cached"}  # (a cache)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     def match(self, text: str) -> HeadingRule | None:
-        return self._match(text)  # (replaced by its cache in __post_init__)
+        if len(text) > _CACHED_LONGEST:  # a paragraph: seldom seen twice, and big to keep
+            return self._match(text)
+        return self._cached(text)
 
     def _match(self, text: str) -> HeadingRule | None:
         line = collapse(text).rstrip(":").strip()
