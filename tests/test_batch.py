@@ -226,3 +226,20 @@ def test_a_symlinked_input_folder_gives_the_same_source_paths(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "real")
     run_batch([tmp_path / "link" / "archive"], tmp_path / "out", RunSettings())
     assert list(_docs(tmp_path / "out")["source_path"]) == ["kent/agenda.pdf"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_leaves_no_object_frozen_out_of_the_collector(tmp_path, workers):
+    """A batch freezes its start-up objects out of the collector's full passes while it
+    runs, and lets them back in when done: a process that runs batch after batch still
+    frees what an old batch left in cycles."""
+    import gc
+
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(OCR_TEXT, root / OCR_TEXT.name)
+    shutil.copy(PDF_AGENDA, root / PDF_AGENDA.name)
+    assert gc.get_freeze_count() == 0
+    summary = run_batch([root], tmp_path / "out", RunSettings(workers=workers, cache_dir=None))
+    assert summary.documents == 2
+    assert gc.get_freeze_count() == 0
