@@ -146,12 +146,13 @@ def test_one_character_replacements_keep_the_map_of_the_general_loop(text, patte
     start = MappedText.identity(text, 7)
     fast, fast_count = start.subn(compiled, char)
     loop, loop_count = start.subn(compiled, lambda m: char)  # a function: the loop
-    assert (fast.text, list(fast.offsets), fast_count) == (
-        loop.text,
-        list(loop.offsets),
-        loop_count,
-    )
+    assert _seen(fast, fast_count) == _seen(loop, loop_count)
     assert (fast is start) == (loop is start)
+
+
+def _seen(text: MappedText, count) -> tuple:
+    """What a replacement is judged by: the text, its map back, and the count (or hits)."""
+    return text.text, list(text.offsets), count
 
 
 @settings(max_examples=300, deadline=None)
@@ -189,11 +190,7 @@ def test_templates_of_one_character_keep_the_map_of_the_general_loop(text, patte
             start.subn(compiled, repl)
         return
     got, count = start.subn(compiled, repl)
-    assert (got.text, list(got.offsets), count) == (
-        expected.text,
-        list(expected.offsets),
-        expected_count,
-    )
+    assert _seen(got, count) == _seen(expected, expected_count)
     assert (got is start) == (expected is start)
 
 
@@ -295,7 +292,7 @@ def test_a_run_of_one_character_rules_is_skipped_only_where_none_can_match(text)
     ours, theirs = Counter(), Counter()
     a = normaliser.apply(MappedText.identity(text), "chars", ours)
     b = plain.apply(MappedText.identity(text), "chars", theirs)
-    assert (a.text, list(a.offsets), ours) == (b.text, list(b.offsets), theirs)
+    assert _seen(a, ours) == _seen(b, theirs)
 
 
 @pytest.mark.parametrize(
