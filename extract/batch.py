@@ -143,17 +143,36 @@ def _kept(result: DocumentResult) -> DocumentResult:
     back to it (the rows carry their raw spans already); each table's row, not its grid
     of cells (the cells are table_cells rows already). Most of a result's bytes, and most
     of the time the one process that writes the dataset took to read them."""
-    text, structure = result.text, result.structure
+    text, structure, facts = result.text, result.structure, result.facts
     if text is not None:
         text = replace(text, raw="", offsets=None)
+    spooled: dict[str, list[tuple]] = {}
     if structure is not None:
         hollow = [
             replace(t, grid=replace(t.grid, rows=[], boxes={}, bold=[]))
             for t in structure.found_tables
         ]
-        structure = replace(structure, found_tables=hollow)
+        for name, table in STRUCTURE_TABLES.items():
+            spooled[name] = _spool_values(table, getattr(structure, name))
+        # the spooled rows go as values; the minute items' records stay (linking reads
+        # them), and each table's row with its found table (`tables` reads them there)
+        kept = {"minute_items", "tables"}
+        emptied = {name: [] for name in STRUCTURE_TABLES if name not in kept}
+        structure = replace(structure, found_tables=hollow, **emptied)
+    if facts is not None:
+        for name, table in FACT_TABLES.items():
+            if name not in _LINKED:
+                spooled[name] = _spool_values(table, getattr(facts, name))
+        facts = replace(facts, **{name: [] for name in FACT_TABLES if name not in _LINKED})
     parts = [replace(p, result=_kept(p.result)) for p in result.parts]
-    return replace(result, text=text, structure=structure, parts=parts)
+    return replace(
+        result,
+        text=text,
+        structure=structure,
+        facts=facts,
+        parts=parts,
+        spooled=spooled if structure is not None or facts is not None else None,
+    )
 
 
 def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) -> DocumentResult:
@@ -303,7 +322,7 @@ def run_batch(
                     writer.write_text(doc_id, paper.text.text)
                 if paper.structure is not None:
                     for name, table in STRUCTURE_TABLES.items():
-                        _spool(writer, table, doc_id, getattr(paper.structure, name))
+                        _spool(writer, table, doc_id, paper, getattr(paper.structure, name))
                     minute_keys += [
                         MinuteKey(m.doc_id, m.seq, m.minute_number, m.item_number, m.title)
                         for m in paper.structure.minute_items
@@ -313,7 +332,7 @@ def run_batch(
                         if name in _LINKED:
                             fact_rows[name].extend(getattr(paper.facts, name))
                         else:
-                            _spool(writer, table, doc_id, getattr(paper.facts, name))
+                            _spool(writer, table, doc_id, paper, getattr(paper.facts, name))
                     for rid, (name, _) in paper.facts.reviews.items():
                         review_names.setdefault(rid, Counter())[name] += 1
                     for rid, said in paper.facts.status.items():
@@ -434,9 +453,19 @@ def _row_key(row) -> tuple:
     )
 
 
-def _spool(writer: DatasetWriter, table: TableSchema, doc_id: str, rows: list) -> None:
-    """A paper's rows of one table into the spool: their values, in the table's order."""
-    writer.spool.add(table.name, doc_id, [table.values(r) for r in sorted(rows, key=_row_key)])
+def _spool(
+    writer: DatasetWriter, table: TableSchema, doc_id: str, paper: DocumentResult, rows: list
+) -> None:
+    """A paper's rows of one table into the spool: the values `_kept` made of them where
+    the paper was read, or (a result cached before it did) made here of its records."""
+    spooled = getattr(paper, "spooled", None)  # (a result pickled before the field)
+    values = spooled[table.name] if spooled is not None else _spool_values(table, rows)
+    writer.spool.add(table.name, doc_id, values)
+
+
+def _spool_values(table: TableSchema, rows: list) -> list[tuple]:
+    """Rows of one table as the spool takes them: their values, in the table's order."""
+    return [table.values(r) for r in sorted(rows, key=_row_key)]
 
 
 def _papers(

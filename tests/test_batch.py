@@ -243,3 +243,52 @@ def test_a_batch_leaves_no_object_frozen_out_of_the_collector(tmp_path, workers)
     summary = run_batch([root], tmp_path / "out", RunSettings(workers=workers, cache_dir=None))
     assert summary.documents == 2
     assert gc.get_freeze_count() == 0
+
+
+def test_a_result_hands_over_its_spooled_rows_as_the_spool_takes_them():
+    """What a worker keeps of a paper carries each spooled table's rows as the values the
+    main process used to make of the records, in the same order; the records it drops are
+    not sent twice, and a result without them (cached before) spools the same."""
+    from extract.batch import _kept, _spool_values
+    from extract.process import Processor
+    from extract.settings import IngestSettings
+    from extract.tables import FACT_TABLES, STRUCTURE_TABLES
+
+    result = Processor.build(IngestSettings()).process(PDF_REPORT, PDF_REPORT.read_bytes(), "r")
+    kept = _kept(result)
+    assert kept.spooled is not None
+    for name, table in STRUCTURE_TABLES.items():
+        assert kept.spooled[name] == _spool_values(table, getattr(result.structure, name))
+    for name, table in FACT_TABLES.items():
+        if name in batch_module._LINKED:
+            assert getattr(kept.facts, name) == getattr(result.facts, name)
+        else:
+            assert kept.spooled[name] == _spool_values(table, getattr(result.facts, name))
+            assert getattr(kept.facts, name) == []
+    assert kept.structure.sections == [] and result.structure.sections
+    assert kept.structure.minute_items == result.structure.minute_items
+    assert sum(map(len, kept.spooled.values())) > 50
+
+
+def test_a_cached_result_without_spooled_rows_writes_the_same_dataset(tmp_path, monkeypatch):
+    """A result cached before results carried their spooled rows is spooled from its
+    records: the same dataset as a cold run."""
+    import dataclasses
+
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(PDF_REPORT, root / PDF_REPORT.name)
+    cold = tmp_path / "cold"
+    run_batch([root], cold, RunSettings(workers=1, cache_dir=None))
+    kept = batch_module._kept
+
+    def as_before(result):  # the records kept, no values made of them
+        old = kept(result)
+        return dataclasses.replace(
+            old, spooled=None, structure=result.structure, facts=result.facts
+        )
+
+    monkeypatch.setattr(batch_module, "_kept", as_before)
+    run_batch([root], tmp_path / "old", RunSettings(workers=1, cache_dir=None))
+    for path in sorted(cold.glob("*.csv")):
+        assert path.read_bytes() == (tmp_path / "old" / path.name).read_bytes(), path.name
