@@ -126,7 +126,7 @@ def test_text_in_a_box_is_pypdfium2s(path):
         width, height = page.get_size()
         textpage = page.get_textpage()
         text = _PageText(textpage, height)
-        boxes = list(text.runs) + [
+        boxes = [Run(*b) for b in text.boxes.tolist()] + [
             Run(x * width / 2, y * height / 2, (x + 1) * width / 2, (y + 1) * height / 2)
             for x in (0, 1)
             for y in (0, 1)

@@ -3,6 +3,8 @@ cells, action-plan rows, and the text-against-table check."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import CORPUS, KENT, PDF_REPORT, PDF_RUNNING_HEADER, TABBED_TEXT
 from hypothesis import example, given, settings
@@ -386,6 +388,100 @@ def test_text_lines_grouped_in_c_are_the_python_grouping(boxes, gap):
         [repr((ln.top, ln.bottom, ln.height)), *map(repr, ln.chunks)] for ln in lines
     ]
     assert as_text(unruled._lines(runs, gap)) == as_text(unruled._lines(runs, gap, compiled=False))
+
+
+# a page's rows of columns: each row at a height, each cell a run (x, width, height)
+_row = st.tuples(
+    st.floats(0, 400),
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(0, 500), st.integers(0, 8).map(lambda k: 60.0 * k)),
+            st.one_of(st.floats(0.5, 120), st.just(30.0)),
+            st.sampled_from([0.0, 0.5, 6.0, 9.0, 10.0, 12.0]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.lists(_run, max_size=40),
+        st.lists(_row, max_size=14).map(
+            lambda rows: [(x, y, w, h) for y, cells in rows for x, w, h in cells]
+        ),
+        st.integers(3, 12).map(  # a table under a one-chunk banner line
+            lambda n: (
+                [(200.0, 90.0, 80.0, 10.0)]
+                + [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in range(n) for c in range(4)]
+            )
+        ),
+    ),
+    st.sampled_from([0.9, 2.5]),
+    st.sampled_from([(4.0, 0.5), (1.0, 0.6), (0.0, 0.0), (2.5, 1.5)]),
+    st.integers(1, 4),
+)
+@example(  # a banner that starts just where the first column ends: not a banner
+    [(30.0, 88.0, 50.0, 10.0)]
+    + [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in range(3) for c in range(4)],
+    0.6,
+    (4.0, 0.5),
+    3,
+)
+@example(  # a line from the left edge exactly 0.6 of the block wide: prose, not a cell
+    [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in (0, 1, 2, 4, 5, 6) for c in range(4)]
+    + [(0.0, 136.0, 126.0, 10.0)],
+    0.6,
+    (4.0, 0.5),
+    3,
+)
+def test_blocks_found_in_c_are_the_python_blocks(boxes, gap, gaps, fewest):
+    """The blocks of lines that may hold a table, found in C over the C grouping's arrays:
+    the Python blocks of the Python lines, line for line."""
+    from extract.ingest import unruled
+
+    if unruled._geometry is None:
+        pytest.skip("the C geometry was not built (no compiler at install)")
+    runs = [Run(x, y, x + w, y + h) for x, y, w, h in boxes]
+    line_gap, wrap_gap = gaps
+    fast = TableSettings(
+        unruled_column_gap=gap,
+        unruled_line_gap=line_gap,
+        unruled_wrap_gap=wrap_gap,
+        unruled_min_lines=fewest,
+    )
+    slow = dataclasses.replace(fast, c_loops=False)
+    as_text = lambda blocks: [  # noqa: E731
+        [[repr((ln.top, ln.bottom, ln.height)), *map(repr, ln.chunks)] for ln in block]
+        for block in blocks
+    ]
+    boxes = unruled._boxes(runs)
+    assert as_text(unruled._found_blocks(boxes, fast)) == as_text(
+        unruled._found_blocks(boxes, slow)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_run, max_size=50),
+    st.one_of(st.floats(-10, 320), st.integers(0, 30).map(lambda k: 5.0 * k)),
+    st.sampled_from([48.0, 0.0, 12.5]),
+)
+@example([(0.0, 0.0, 10.0, 10.0), (20.0, 6.0, 10.0, 10.0)], 30.0, 48.0)  # 40% shared
+@example([(0.0, 0.0, 10.0, 10.0), (20.0, 0.0, 10.0, 10.0)], 10.0, 48.0)  # two lowest: first
+@example([(0.0, 0.0, 10.0, 10.0)], 5.0, 48.0)  # its middle on the table's top: not above
+def test_caption_line_over_arrays_is_the_run_by_run_reading(boxes, top, reach):
+    """The caption above a table, read over the runs' array: the box asked for is the one
+    the run-by-run reading asks for (a zero's sign aside: PDFium reads both alike)."""
+    from extract.ingest import unruled
+
+    runs = [Run(x, y, x + w, y + h) for x, y, w, h in boxes]
+    asked = lambda box: repr(tuple(v + 0.0 for v in box))  # noqa: E731
+    assert unruled.line_above(runs, asked, top, reach) == unruled._line_above(
+        runs, asked, top, reach
+    )
 
 
 def _overlap(a, b) -> bool:

@@ -913,6 +913,125 @@ done:
     return result;
 }
 
+/* text_blocks(chunks, line ends, line extents: text_lines' three results; line gap, wrap
+ *             gap, fewest split lines)
+ *   -> int64 [blocks][2]: unruled.py's `_blocks` over those lines, each block as its first
+ *      line and the line after its last (a block is a run of consecutive lines). Only the
+ *      lines of a block are then made Python objects: most of a page's lines are prose. */
+typedef struct {
+    const double *chunks; /* x0, top, x1, bottom */
+    const int64_t *ends;
+    const double *extents; /* top, bottom, height */
+} lines_t;
+
+static Py_ssize_t first_chunk(const lines_t *l, Py_ssize_t i) { return i ? l->ends[i - 1] : 0; }
+static Py_ssize_t chunk_count(const lines_t *l, Py_ssize_t i) {
+    return l->ends[i] - first_chunk(l, i);
+}
+static const double *chunk_at(const lines_t *l, Py_ssize_t i, Py_ssize_t k) {
+    return l->chunks + 4 * (first_chunk(l, i) + k);
+}
+
+/* `_is_split`: two or more chunks, not a list marker hanging before its paragraph */
+static int is_split(const lines_t *l, Py_ssize_t i) {
+    Py_ssize_t n = chunk_count(l, i);
+    if (n < 2) return 0;
+    if (n > 2) return 1;
+    const double *c = chunk_at(l, i, 0);
+    return c[2] - c[0] > 2 * (c[3] - c[1]);
+}
+
+/* `_inside`: a one-chunk line indented into the block or narrow within its width */
+static int is_inside(const lines_t *l, Py_ssize_t i, double x0, double x1) {
+    const double *c = chunk_at(l, i, 0);
+    double margin = 2 * (c[3] - c[1]);
+    if (c[0] > x0 + margin) return 1;
+    return x0 - margin <= c[0] && c[2] <= x1 + margin && c[2] - c[0] < 0.6 * (x1 - x0);
+}
+
+/* `_is_banner`: one chunk close above a line of three or more, clear of its first column */
+static int is_banner(const lines_t *l, Py_ssize_t i, Py_ssize_t below, double wrap_gap) {
+    if (chunk_count(l, i) != 1 || chunk_count(l, below) < 3) return 0;
+    const double *e = l->extents + 3 * i, *b = l->extents + 3 * below;
+    if (b[0] - e[1] > 2 * wrap_gap * b[2]) return 0;
+    return chunk_at(l, i, 0)[0] > chunk_at(l, below, 0)[2];
+}
+
+/* `_widened`: the extent with the line's chunks in (the first of equals kept, as min/max) */
+static void widen(const lines_t *l, Py_ssize_t i, double *x0, double *x1) {
+    for (Py_ssize_t k = 0; k < chunk_count(l, i); k++) {
+        const double *c = chunk_at(l, i, k);
+        if (c[0] < *x0) *x0 = c[0];
+        if (c[2] > *x1) *x1 = c[2];
+    }
+}
+
+static PyObject *text_blocks(PyObject *self, PyObject *args) {
+    Py_buffer cb, eb, xb;
+    double line_gap, wrap_gap;
+    Py_ssize_t min_lines;
+    if (!PyArg_ParseTuple(args, "y*y*y*ddn", &cb, &eb, &xb, &line_gap, &wrap_gap, &min_lines))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n = eb.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t nchunks = cb.len / (Py_ssize_t)(4 * sizeof(double));
+    lines_t l = {cb.buf, eb.buf, xb.buf};
+    int64_t *out = malloc((size_t)(2 * n + 2) * sizeof *out);
+    Py_ssize_t found = 0;
+    if (!out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int valid = eb.len == n * (Py_ssize_t)sizeof(int64_t) &&
+                xb.len == 3 * n * (Py_ssize_t)sizeof(double) &&
+                cb.len == nchunks * (Py_ssize_t)(4 * sizeof(double));
+    for (Py_ssize_t i = 0; valid && i < n; i++)  /* every line has a chunk, inside the buffer */
+        valid = l.ends[i] > (i ? l.ends[i - 1] : 0) && l.ends[i] <= nchunks;
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "text_blocks: not text_lines' results");
+        goto done;
+    }
+    Py_ssize_t a = 0, b = 0, previous = -1; /* the current block: lines [a, b) */
+    double x0 = 0.0, x1 = 0.0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && b > a) {
+            const double *e = l.extents + 3 * i, *last = l.extents + 3 * (b - 1);
+            if (e[0] - last[1] <= line_gap * e[2] && (is_split(&l, i) || is_inside(&l, i, x0, x1))) {
+                b = i + 1;
+                widen(&l, i, &x0, &x1);
+                previous = i;
+                continue;
+            }
+        }
+        while (b > a && !is_split(&l, b - 1)) b--; /* a table ends on a line of columns */
+        Py_ssize_t split = 0;
+        for (Py_ssize_t k = a; k < b; k++) split += is_split(&l, k);
+        if (split >= min_lines) {
+            out[2 * found] = a;
+            out[2 * found + 1] = b;
+            found++;
+        }
+        if (i < n && is_split(&l, i)) {
+            a = i;
+            b = i + 1;
+            if (previous >= 0 && is_banner(&l, previous, i, wrap_gap)) a = previous;
+            x0 = chunk_at(&l, a, 0)[0];
+            x1 = chunk_at(&l, a, 0)[2];
+            for (Py_ssize_t k = a; k < b; k++) widen(&l, k, &x0, &x1);
+        } else {
+            a = b = 0;
+        }
+        previous = i < n ? i : -1;
+    }
+    result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(2 * found * sizeof *out));
+done:
+    free(out);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&eb);
+    PyBuffer_Release(&xb);
+    return result;
+}
+
 /* -- a ruled table's characters: ruled.py's _held_by and row bold shares ------------------ */
 
 /* The first place in `keys` (sorted; NaN last) whose key is not below `value`, as numpy's
@@ -1204,6 +1323,7 @@ done:
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
+    {"text_blocks", text_blocks, METH_VARARGS, "Runs of lines that may hold an unruled table."},
     {"held", held, METH_VARARGS, "The characters each cell of a table holds, by their middles."},
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},

@@ -27,7 +27,7 @@ from extract.ingest.ruled import (
     rounded,
     rounded_box,
 )
-from extract.ingest.unruled import Rule, Run, find_unruled, line_above, runs_of
+from extract.ingest.unruled import Rule, Run, find_unruled, line_above
 from extract.models import ErrorType, Page, Problem, RawTable, SourceFormat
 from extract.settings import PdfSettings, PdfTextEngine, TableFinder, TableSettings
 
@@ -138,7 +138,7 @@ def _read_pages(
                         ruled[number] = found
                 if settings.tables.pdf and settings.tables.unruled and upright:
                     unruled[number] = find_unruled(
-                        text_runs.runs,
+                        text_runs.boxes,
                         text_runs.text_of,
                         number,
                         settings.tables,
@@ -306,18 +306,20 @@ class _PageText:
 
     def __init__(self, textpage: pdfium.PdfTextPage, height: float, c_loops: bool = True):
         self.textpage, self.height, self.c_loops = textpage, height, c_loops
-        self._runs: list[Run] | None = None
+        self._boxes: np.ndarray | None = None
         self._buffer: ctypes.Array | None = None
 
     @property
-    def runs(self) -> list[Run]:
-        if self._runs is None:
+    def boxes(self) -> np.ndarray:
+        """The page's runs, a row of x0, top, x1, bottom each (Run's order)."""
+        if self._boxes is None:
             rects = text_rects(self.textpage.raw, self.c_loops)  # left, bottom, right, top
             rects = np.array(rects, np.float64).reshape(-1, 4)
             h = self.height
-            boxes = np.column_stack([rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]])
-            self._runs = runs_of(boxes.tolist())
-        return self._runs
+            self._boxes = np.column_stack(
+                [rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]]
+            )
+        return self._boxes
 
     def text_of(self, run: Run) -> str:
         """pypdfium2's `get_text_bounded` in one PDFium call, not two: it asks for the
@@ -336,7 +338,7 @@ class _PageText:
         return ctypes.string_at(self._buffer, 2 * (written - 1)).decode("utf-16-le", "ignore")
 
     def line_above(self, top: float) -> str:
-        return line_above(self.runs, self.text_of, top)
+        return line_above(self.boxes, self.text_of, top)
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

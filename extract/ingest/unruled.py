@@ -94,29 +94,36 @@ def _median(values: list[float]) -> float:
 
 
 def find_unruled(
-    runs: list[Run],
+    runs: Sequence[Run] | np.ndarray,
     text_of: Callable[[Run], str],
     page: int,
     settings: TableSettings,
     rules: Sequence[Rule] = (),
     ruled: Sequence[tuple[float, float, float, float]] = (),
 ) -> list[RawTable]:
-    """Tables on one page. `rules` are horizontal lines drawn on it: where they cross a
-    table, they, not the spacing, divide its rows. `ruled` are the boxes of the ruled
-    tables found on the page: a table overlapping one is dropped, so a block certain to
-    overlap one is skipped before its text is fetched (the text was most of the cost)."""
-    lines = _lines(runs, settings.unruled_column_gap, settings.c_loops)
+    """Tables on one page. `runs`: Runs, or an array of their four values a row (as the
+    PDF reader keeps them: no tuple per run). `rules` are horizontal lines drawn on it:
+    where they cross a table, they, not the spacing, divide its rows. `ruled` are the
+    boxes of the ruled tables found on the page: a table overlapping one is dropped, so a
+    block certain to overlap one is skipped before its text is fetched (the text was most
+    of the cost)."""
+    boxes = _boxes(runs)
     tables = []
-    for block in _blocks(lines, settings):
+    for block in _found_blocks(boxes, settings):
         if any(_overlaps_surely(block, box) for box in ruled):
             continue
         for line in block:
             line.texts = [collapse(text_of(c)) for c in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
         if table is not None:
-            table.above = line_above(runs, text_of, block[0].top)
+            table.above = line_above(boxes, text_of, block[0].top)
             tables.append(table)
     return tables
+
+
+def _boxes(runs: Sequence[Run] | np.ndarray) -> np.ndarray:
+    """The runs' values as a C-ordered array of four float64 columns."""
+    return np.ascontiguousarray(np.asarray(runs, np.float64).reshape(-1, 4))
 
 
 def _overlaps_surely(block: list[_Line], box: tuple[float, float, float, float]) -> bool:
@@ -129,11 +136,37 @@ def _overlaps_surely(block: list[_Line], box: tuple[float, float, float, float])
 
 
 def line_above(
-    runs: list[Run], text_of: Callable[[Run], str], top: float, reach: float = 48.0
+    runs: Sequence[Run] | np.ndarray,
+    text_of: Callable[[Run], str],
+    top: float,
+    reach: float = 48.0,
 ) -> str:
     """The last line of text above `top` (a table's caption or heading), if it is within
     `reach` points. A heading's descenders may cross the table's top line: a run belongs
-    above the table when its middle does."""
+    above the table when its middle does. Over the runs' array at once (a page has
+    hundreds of runs, and a table a call); `_line_above` is the same, run by run."""
+    boxes = _boxes(runs)
+    x0, tops, x1, bottoms = boxes.T
+    heights = bottoms - tops
+    above = (heights >= 1.0) & ((tops + bottoms) / 2 < top)
+    near = np.flatnonzero(above & (bottoms >= top - reach))
+    if not len(near):
+        return ""
+    last = near[np.argmax((tops + bottoms)[near])]  # the first of the lowest, as `max`
+    lt, lb, lh = tops[last], bottoms[last], heights[last]
+    shared = np.minimum(lb, bottoms) - np.maximum(lt, tops)
+    line = above & (shared >= 0.4 * np.minimum(lh, heights))
+    span = Run(
+        float(x0[line].min()),
+        float(tops[line].min()),
+        float(x1[line].max()),
+        float(bottoms[line].max()),
+    )
+    return collapse(text_of(span))
+
+
+def _line_above(runs: Sequence[Run], text_of: Callable[[Run], str], top: float, reach=48.0):
+    """`line_above`, run by run: the reference its tests compare with."""
     above = [r for r in runs if r.height >= 1.0 and (r.top + r.bottom) / 2 < top]
     near = [r for r in above if r.bottom >= top - reach]
     if not near:
@@ -149,14 +182,17 @@ def line_above(
     return collapse(text_of(span))
 
 
-def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[_Line]:
+def _lines(
+    runs: Sequence[Run] | np.ndarray, column_gap: float, compiled: bool = True
+) -> list[_Line]:
     """Runs grouped into lines (a run shares most of its height with the line's first), each
     line cut into chunks where the gap is wider than `column_gap` times the text height.
     A flat run (a minus sign, a space: PDFium gives it no height) joins the line it sits
     on and the chunk it touches, never a chunk of its own. In C (`_geometry.text_lines`,
     the same steps) where it was built, unless a run is at no finite place."""
+    boxes = _boxes(runs)
     if compiled and _geometry is not None:
-        found = _geometry.text_lines(np.array(runs, np.float64).reshape(-1, 4), column_gap)
+        found = _geometry.text_lines(boxes, column_gap)
         if found is not None:
             boxes = np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist()
             chunks = runs_of(boxes)
@@ -166,6 +202,7 @@ def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[_L
                 _Line(chunks[a:b], *extent)
                 for (a, b), extent in zip(pairwise([0, *ends]), extents, strict=True)
             ]
+    runs = runs_of(boxes.tolist())
     flat = [r for r in runs if r.x1 > r.x0 and r.height < 1.0]
     lines: list[list[Run]] = []
     for run in sorted((r for r in runs if r.x1 > r.x0 and r.height >= 1.0), key=_reading):
@@ -189,6 +226,40 @@ def _lines(runs: list[Run], column_gap: float, compiled: bool = True) -> list[_L
                 chunks.append(run)
         out.append([c for c in chunks if c.height >= 1.0])
     return [_Line.of(chunks) for chunks in out if chunks]
+
+
+def _found_blocks(boxes: np.ndarray, settings: TableSettings) -> list[list[_Line]]:
+    """`_blocks` of the page's `_lines`: in C (`_geometry.text_blocks`, the same steps)
+    where it was built, and then only the blocks' lines are made `_Line`s (most of a
+    page's lines are prose, and a Python object each was most of the time)."""
+    if settings.c_loops and _geometry is not None:
+        found = _geometry.text_lines(boxes, settings.unruled_column_gap)
+        if found is not None:
+            ranges = _geometry.text_blocks(
+                *found,
+                settings.unruled_line_gap,
+                settings.unruled_wrap_gap,
+                settings.unruled_min_lines,
+            )
+            chunks = np.frombuffer(found[0], np.float64).reshape(-1, 4)
+            ends = np.frombuffer(found[1], np.int64)
+            extents = np.frombuffer(found[2], np.float64).reshape(-1, 3)
+            return [
+                _made(chunks, ends, extents, a, b)
+                for a, b in np.frombuffer(ranges, np.int64).reshape(-1, 2).tolist()
+            ]
+    return _blocks(_lines(boxes, settings.unruled_column_gap, compiled=False), settings)
+
+
+def _made(chunks: np.ndarray, ends: np.ndarray, extents: np.ndarray, a: int, b: int):
+    """Lines `a` to `b` (not included) of `text_lines`' results, as `_Line`s."""
+    first = int(ends[a - 1]) if a else 0
+    runs = runs_of(chunks[first : int(ends[b - 1]) if b else 0].tolist())
+    cuts = [0, *(ends[a:b] - first).tolist()]
+    return [
+        _Line(runs[i:j], *extent)
+        for (i, j), extent in zip(pairwise(cuts), extents[a:b].tolist(), strict=True)
+    ]
 
 
 def _same_line(first: Run, run: Run) -> bool:
