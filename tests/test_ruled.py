@@ -706,3 +706,17 @@ def test_characters_kept_in_c_are_the_array_readings(chars, sizes, within):
     kept = ruled._kept_chars(page, codes, which, sizes, 100.0, within)
     c_kept = ruled._c_kept_chars(page, codes, which, sizes, 100.0, within)
     assert [a.tobytes() for a in c_kept] == [np.asarray(a).tobytes() for a in kept]
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.tuples(*[st.one_of(st.floats(allow_nan=True), st.integers(-(10**6), 10**6))] * 4),
+    )
+)
+def test_a_cells_box_is_rounded_as_each_value_is(cell):
+    """A cell's four values rounded at once: `rounded` of each (an int kept as it is)."""
+    from extract.ingest.ruled import rounded, rounded_box
+
+    expected = None if cell is None else tuple(rounded(v) for v in cell)
+    assert repr(rounded_box(cell)) == repr(expected)

@@ -1181,7 +1181,8 @@ static int made_up(int8_t generated, uint32_t code) {
 
 typedef struct {
     uint64_t object;
-    Py_ssize_t at;
+    Py_ssize_t at;  /* the run's first character */
+    Py_ssize_t run; /* the run's number, in page order */
 } object_at;
 
 static int by_object(const void *a, const void *b) {
@@ -1193,7 +1194,9 @@ static int by_object(const void *a, const void *b) {
 /* char_objects(objects: uint64 [n], generated: int8 [n], codes: uint32 [n])
  *   -> (first: int64 [m], which: int64 [n]): the text objects of the characters PDFium did
  *      not make up, in order of address (np.unique's), the first character of each, and
- *      each character's object among them (-1 where made up). */
+ *      each character's object among them (-1 where made up). An object's characters
+ *      mostly come one after another: the runs of one object are sorted, not every
+ *      character. */
 static PyObject *char_objects(PyObject *self, PyObject *args) {
     Py_buffer ob, gb, cb;
     if (!PyArg_ParseTuple(args, "y*y*y*", &ob, &gb, &cb)) return NULL;
@@ -1205,23 +1208,33 @@ static PyObject *char_objects(PyObject *self, PyObject *args) {
     object_at *order = malloc((size_t)(n ? n : 1) * sizeof *order);
     int64_t *first = malloc((size_t)(n ? n : 1) * sizeof *first);
     int64_t *which = malloc((size_t)(n ? n : 1) * sizeof *which);
+    int64_t *object_of_run = malloc((size_t)(n ? n : 1) * sizeof *object_of_run);
     if (ob.len != n * (Py_ssize_t)sizeof(uint64_t) || cb.len != n * (Py_ssize_t)sizeof(uint32_t)) {
         PyErr_SetString(PyExc_ValueError, "char_objects: arrays of different lengths");
         goto done;
     }
-    if (!order || !first || !which) {
+    if (!order || !first || !which || !object_of_run) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t placed = 0, m = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        which[i] = -1;
-        if (!made_up(generated[i], codes[i])) order[placed++] = (object_at){objects[i], i};
+    Py_ssize_t runs = 0, m = 0;
+    for (Py_ssize_t i = 0; i < n; i++) { /* runs of one object among the characters kept */
+        if (made_up(generated[i], codes[i])) continue;
+        if (runs == 0 || objects[i] != order[runs - 1].object)
+            order[runs] = (object_at){objects[i], i, runs}, runs++;
     }
-    qsort(order, (size_t)placed, sizeof *order, by_object);
-    for (Py_ssize_t k = 0; k < placed; k++) {
+    qsort(order, (size_t)runs, sizeof *order, by_object);
+    for (Py_ssize_t k = 0; k < runs; k++) {
         if (k == 0 || order[k].object != order[k - 1].object) first[m++] = order[k].at;
-        which[order[k].at] = m - 1;
+        object_of_run[order[k].run] = m - 1;
+    }
+    Py_ssize_t run = -1;
+    uint64_t last = 0;
+    for (Py_ssize_t i = 0; i < n; i++) { /* the same runs again, each its object's number */
+        which[i] = -1;
+        if (made_up(generated[i], codes[i])) continue;
+        if (run < 0 || objects[i] != last) run++, last = objects[i];
+        which[i] = object_of_run[run];
     }
     result = Py_BuildValue("(y#y#)", (const char *)first, (Py_ssize_t)(m * sizeof(int64_t)),
                            (const char *)which, (Py_ssize_t)(n * sizeof(int64_t)));
@@ -1229,6 +1242,7 @@ done:
     free(order);
     free(first);
     free(which);
+    free(object_of_run);
     PyBuffer_Release(&ob);
     PyBuffer_Release(&gb);
     PyBuffer_Release(&cb);

@@ -120,12 +120,12 @@ def _read_pages(
                         textpage.close()
                         textpage = page.get_textpage()
                         text = textpage.get_text_range()
+                text_runs = _PageText(textpage, height, settings.tables.c_loops, text)
                 if settings.text_engine is PdfTextEngine.PDFPLUMBER and number in layout:
                     text = layout[number][0]
                 elif settings.text_engine is PdfTextEngine.PDFPLUMBER:
                     text = _plumber_text(data, i)
                 upright = page.get_rotation() == 0
-                text_runs = _PageText(textpage, height, settings.tables.c_loops)
                 if paths.count >= settings.tables.min_path_objects:
                     found = None
                     if upright and settings.tables.finder is TableFinder.PDFIUM:
@@ -282,7 +282,7 @@ def _ruled_tables(
     """Ruled tables from PDFium's paths, or None (with a warning) to leave the page to
     pdfplumber when the fast reading fails."""
     try:
-        return find_ruled(text.textpage, paths, number, size, settings, text.line_above)
+        return find_ruled(text.textpage, paths, number, size, settings, text.line_above, text.text)
     except Exception as exc:
         doc.warnings.append(
             f"page {number}: tables read by pdfplumber instead ({type(exc).__name__}: {exc})"
@@ -304,8 +304,15 @@ class _PageText:
     """A page's text runs from pypdfium2 (PDF points from the bottom turned into points
     from the top, as pdfplumber's), fetched once, for both table finders."""
 
-    def __init__(self, textpage: pdfium.PdfTextPage, height: float, c_loops: bool = True):
-        self.textpage, self.height, self.c_loops = textpage, height, c_loops
+    def __init__(
+        self,
+        textpage: pdfium.PdfTextPage,
+        height: float,
+        c_loops: bool = True,
+        text: str | None = None,
+    ):
+        """`text`: the text page's whole text, where the caller has it already."""
+        self.textpage, self.height, self.c_loops, self.text = textpage, height, c_loops, text
         self._boxes: np.ndarray | None = None
         self._buffer: ctypes.Array | None = None
 

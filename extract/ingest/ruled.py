@@ -211,9 +211,11 @@ def find_ruled(
     size: tuple[float, float],
     settings: TableSettings,
     line_above: Callable[[float], str],
+    text: str | None = None,
 ) -> list[RawTable]:
     """pdfplumber's ruled tables on one page, read from PDFium's paths and characters;
-    `line_above(top)` gives the caption line over a table."""
+    `line_above(top)` gives the caption line over a table; `text`, the text page's whole
+    text, where the caller has it already."""
     width, height = size
     view = _PageView((0.0, 0.0, width, height), [])
     tables = [
@@ -222,7 +224,7 @@ def find_ruled(
     ]
     if not tables:
         return []
-    chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops)
+    chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops, text)
     found = []
     for table in tables:
         table_rows, bbox = table.rows, table.bbox  # (pdfplumber works both out at each asking)
@@ -437,7 +439,11 @@ def _bbox(edge: dict) -> tuple[float, float, float, float]:
 
 
 def _chars(
-    textpage: pdfium.PdfTextPage, height: float, within: list[tuple], compiled: bool = True
+    textpage: pdfium.PdfTextPage,
+    height: float,
+    within: list[tuple],
+    compiled: bool = True,
+    text: str | None = None,
 ) -> PageChars:
     """The page's characters inside the given boxes, as pdfplumber's char records.
 
@@ -448,7 +454,8 @@ def _chars(
     """
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    text = textpage.get_text_range()
+    if text is None:
+        text = textpage.get_text_range()
     if len(text) != count:  # the page text skips or adds characters: one call each instead
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     if not count:
@@ -874,7 +881,12 @@ class _Sorted:
 
 
 def rounded_box(cell) -> tuple[float, float, float, float] | None:
-    return None if cell is None else tuple(rounded(v) for v in cell)
+    """`rounded` of each of a cell's four values (a table has hundreds of cells; `round`
+    leaves an int as it is, as `rounded` does)."""
+    if cell is None:
+        return None
+    x0, top, x1, bottom = cell
+    return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
 
 
 def rounded(v):
