@@ -422,6 +422,13 @@ _row = st.tuples(
     st.sampled_from([0.9, 2.5]),
     st.sampled_from([(4.0, 0.5), (1.0, 0.6), (0.0, 0.0), (2.5, 1.5)]),
     st.integers(1, 4),
+    st.lists(
+        st.one_of(
+            st.just((-1000.0, -1000.0, 1000.0, 1000.0)),  # the whole page
+            st.tuples(*[st.integers(0, 10).map(lambda k: 50.0 * k) for _ in range(4)]),
+        ),
+        max_size=2,
+    ),
 )
 @example(  # a banner that starts just where the first column ends: not a banner
     [(30.0, 88.0, 50.0, 10.0)]
@@ -429,6 +436,7 @@ _row = st.tuples(
     0.6,
     (4.0, 0.5),
     3,
+    [],
 )
 @example(  # a line from the left edge exactly 0.6 of the block wide: prose, not a cell
     [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in (0, 1, 2, 4, 5, 6) for c in range(4)]
@@ -436,10 +444,27 @@ _row = st.tuples(
     0.6,
     (4.0, 0.5),
     3,
+    [],
 )
-def test_blocks_found_in_c_are_the_python_blocks(boxes, gap, gaps, fewest):
-    """The blocks of lines that may hold a table, found in C over the C grouping's arrays:
-    the Python blocks of the Python lines, line for line."""
+@example(  # ruled tables just short of the block: all but its last column, below its last
+    # line's bottom, above its first line's top
+    [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in range(3) for c in range(4)],
+    0.6,
+    (4.0, 0.5),
+    3,
+    [(0.0, 0.0, 209.0, 200.0), (0.0, 134.0, 210.0, 200.0), (0.0, 0.0, 210.0, 100.0)],
+)
+@example(  # a ruled table that holds the block to its edge: the block is not read
+    [(60.0 * c, 100.0 + 12.0 * r, 30.0, 10.0) for r in range(3) for c in range(4)],
+    0.6,
+    (4.0, 0.5),
+    3,
+    [(0.0, 0.0, 210.0, 200.0)],
+)
+def test_blocks_found_in_c_are_the_python_blocks(boxes, gap, gaps, fewest, ruled):
+    """The blocks of lines that may hold a table (and no ruled table surely covers),
+    found in C over the C grouping's arrays: the Python blocks of the Python lines, line
+    for line."""
     from extract.ingest import unruled
 
     if unruled._geometry is None:
@@ -458,8 +483,8 @@ def test_blocks_found_in_c_are_the_python_blocks(boxes, gap, gaps, fewest):
         for block in blocks
     ]
     boxes = unruled._boxes(runs)
-    assert as_text(unruled._found_blocks(boxes, fast)) == as_text(
-        unruled._found_blocks(boxes, slow)
+    assert as_text(unruled._found_blocks(boxes, fast, ruled)) == as_text(
+        unruled._found_blocks(boxes, slow, ruled)
     )
 
 

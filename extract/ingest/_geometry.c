@@ -914,10 +914,11 @@ done:
 }
 
 /* text_blocks(chunks, line ends, line extents: text_lines' three results; line gap, wrap
- *             gap, fewest split lines)
+ *             gap, fewest split lines, ruled: float64 [t][4] boxes of ruled tables)
  *   -> int64 [blocks][2]: unruled.py's `_blocks` over those lines, each block as its first
- *      line and the line after its last (a block is a run of consecutive lines). Only the
- *      lines of a block are then made Python objects: most of a page's lines are prose. */
+ *      line and the line after its last (a block is a run of consecutive lines), but for
+ *      those that `_overlaps_surely` one of the ruled tables. Only the lines of a block are
+ *      then made Python objects: most of a page's lines are prose. */
 typedef struct {
     const double *chunks; /* x0, top, x1, bottom */
     const int64_t *ends;
@@ -966,15 +967,32 @@ static void widen(const lines_t *l, Py_ssize_t i, double *x0, double *x1) {
     }
 }
 
+/* `_overlaps_surely`: a table read from lines [a, b) would overlap the box (x0, top, x1,
+ * bottom): it spans the block's height, and the box holds every chunk of its split lines */
+static int overlaps_surely(const lines_t *l, Py_ssize_t a, Py_ssize_t b, const double *box) {
+    if (!(l->extents[3 * a] < box[3] && box[1] < l->extents[3 * (b - 1) + 1])) return 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        if (!is_split(l, i)) continue;
+        for (Py_ssize_t k = 0; k < chunk_count(l, i); k++) {
+            const double *c = chunk_at(l, i, k);
+            if (!(box[0] <= c[0] && c[2] <= box[2])) return 0;
+        }
+    }
+    return 1;
+}
+
 static PyObject *text_blocks(PyObject *self, PyObject *args) {
-    Py_buffer cb, eb, xb;
+    Py_buffer cb, eb, xb, rb;
     double line_gap, wrap_gap;
     Py_ssize_t min_lines;
-    if (!PyArg_ParseTuple(args, "y*y*y*ddn", &cb, &eb, &xb, &line_gap, &wrap_gap, &min_lines))
+    if (!PyArg_ParseTuple(args, "y*y*y*ddny*", &cb, &eb, &xb, &line_gap, &wrap_gap, &min_lines,
+                          &rb))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t n = eb.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t nchunks = cb.len / (Py_ssize_t)(4 * sizeof(double));
+    Py_ssize_t nruled = rb.len / (Py_ssize_t)(4 * sizeof(double));
+    const double *ruled = rb.buf;
     lines_t l = {cb.buf, eb.buf, xb.buf};
     int64_t *out = malloc((size_t)(2 * n + 2) * sizeof *out);
     Py_ssize_t found = 0;
@@ -984,7 +1002,8 @@ static PyObject *text_blocks(PyObject *self, PyObject *args) {
     }
     int valid = eb.len == n * (Py_ssize_t)sizeof(int64_t) &&
                 xb.len == 3 * n * (Py_ssize_t)sizeof(double) &&
-                cb.len == nchunks * (Py_ssize_t)(4 * sizeof(double));
+                cb.len == nchunks * (Py_ssize_t)(4 * sizeof(double)) &&
+                rb.len == nruled * (Py_ssize_t)(4 * sizeof(double));
     for (Py_ssize_t i = 0; valid && i < n; i++)  /* every line has a chunk, inside the buffer */
         valid = l.ends[i] > (i ? l.ends[i - 1] : 0) && l.ends[i] <= nchunks;
     if (!valid) {
@@ -1006,7 +1025,10 @@ static PyObject *text_blocks(PyObject *self, PyObject *args) {
         while (b > a && !is_split(&l, b - 1)) b--; /* a table ends on a line of columns */
         Py_ssize_t split = 0;
         for (Py_ssize_t k = a; k < b; k++) split += is_split(&l, k);
-        if (split >= min_lines) {
+        int covered = 0; /* (an empty block, kept where no split lines are asked for) */
+        for (Py_ssize_t t = 0; t < nruled && b > a && !covered; t++)
+            covered = overlaps_surely(&l, a, b, ruled + 4 * t);
+        if (split >= min_lines && !covered) {
             out[2 * found] = a;
             out[2 * found + 1] = b;
             found++;
@@ -1029,6 +1051,7 @@ done:
     PyBuffer_Release(&cb);
     PyBuffer_Release(&eb);
     PyBuffer_Release(&xb);
+    PyBuffer_Release(&rb);
     return result;
 }
 

@@ -109,9 +109,7 @@ def find_unruled(
     of the cost)."""
     boxes = _boxes(runs)
     tables = []
-    for block in _found_blocks(boxes, settings):
-        if any(_overlaps_surely(block, box) for box in ruled):
-            continue
+    for block in _found_blocks(boxes, settings, ruled):
         for line in block:
             line.texts = [collapse(text_of(c)) for c in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
@@ -228,10 +226,15 @@ def _lines(
     return [_Line.of(chunks) for chunks in out if chunks]
 
 
-def _found_blocks(boxes: np.ndarray, settings: TableSettings) -> list[list[_Line]]:
-    """`_blocks` of the page's `_lines`: in C (`_geometry.text_blocks`, the same steps)
-    where it was built, and then only the blocks' lines are made `_Line`s (most of a
-    page's lines are prose, and a Python object each was most of the time)."""
+def _found_blocks(
+    boxes: np.ndarray,
+    settings: TableSettings,
+    ruled: Sequence[tuple[float, float, float, float]] = (),
+) -> list[list[_Line]]:
+    """`_blocks` of the page's `_lines`, but for those that surely overlap a ruled table:
+    in C (`_geometry.text_blocks`, the same steps) where it was built, and then only the
+    kept blocks' lines are made `_Line`s (most of a page's lines are prose or in a ruled
+    table, and a Python object each was most of the time)."""
     if settings.c_loops and _geometry is not None:
         found = _geometry.text_lines(boxes, settings.unruled_column_gap)
         if found is not None:
@@ -240,6 +243,7 @@ def _found_blocks(boxes: np.ndarray, settings: TableSettings) -> list[list[_Line
                 settings.unruled_line_gap,
                 settings.unruled_wrap_gap,
                 settings.unruled_min_lines,
+                _boxes(ruled),
             )
             chunks = np.frombuffer(found[0], np.float64).reshape(-1, 4)
             ends = np.frombuffer(found[1], np.int64)
@@ -248,7 +252,8 @@ def _found_blocks(boxes: np.ndarray, settings: TableSettings) -> list[list[_Line
                 _made(chunks, ends, extents, a, b)
                 for a, b in np.frombuffer(ranges, np.int64).reshape(-1, 2).tolist()
             ]
-    return _blocks(_lines(boxes, settings.unruled_column_gap, compiled=False), settings)
+    blocks = _blocks(_lines(boxes, settings.unruled_column_gap, compiled=False), settings)
+    return [b for b in blocks if not any(_overlaps_surely(b, box) for box in ruled)]
 
 
 def _made(chunks: np.ndarray, ends: np.ndarray, extents: np.ndarray, a: int, b: int):
