@@ -321,7 +321,6 @@ class _PageText:
         """The page's runs, a row of x0, top, x1, bottom each (Run's order)."""
         if self._boxes is None:
             rects = text_rects(self.textpage.raw, self.c_loops)  # left, bottom, right, top
-            rects = np.array(rects, np.float64).reshape(-1, 4)
             h = self.height
             self._boxes = np.column_stack(
                 [rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]]

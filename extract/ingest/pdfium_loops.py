@@ -125,8 +125,8 @@ _NO_RECT = (
 )
 
 
-def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, float, float]]:
-    """The text page's runs of text as (left, bottom, right, top), as pypdfium2's
+def text_rects(textpage, use_compiled: bool = True) -> np.ndarray:
+    """The text page's runs of text, a row of left, bottom, right, top each, as pypdfium2's
     `count_rects()` and `get_rect(i)` give them (and the same error where one is refused)."""
     count = pdfium_c.FPDFText_CountRects(textpage, 0, -1)
     if count == -1:
@@ -138,12 +138,11 @@ def text_rects(textpage, use_compiled: bool = True) -> list[tuple[float, float, 
             if not pdfium_c.FPDFText_GetRect(textpage, i, left, top, right, bottom):
                 raise pdfium.PdfiumError(_NO_RECT)
             out.append((left.value, bottom.value, right.value, top.value))
-        return out
+        return np.array(out, np.float64).reshape(-1, 4)
     boxes, read = compiled.rects(address(textpage), count, function("FPDFText_GetRect"))
     if b"\x00" in read:
         raise pdfium.PdfiumError(_NO_RECT)
-    flat = np.frombuffer(boxes, np.float64).tolist()
-    return [(flat[k], flat[k + 3], flat[k + 2], flat[k + 1]) for k in range(0, len(flat), 4)]
+    return np.frombuffer(boxes, np.float64).reshape(-1, 4)[:, [0, 3, 2, 1]]  # from l, t, r, b
 
 
 def _python_chars(textpage, count: int) -> CharArrays:
