@@ -37,7 +37,7 @@ from extract.tables import (
     STRUCTURE_TABLES,
     TABLES,
 )
-from extract.write import DatasetWriter, data_dictionary, datapackage
+from extract.write import DatasetWriter, RowSpool, data_dictionary, datapackage
 
 # Names that mark a file as a copy of another: "x_1.pdf", "x (2).pdf", "x - Copy.pdf",
 # and URL-encoded names saved by browsers.
@@ -146,14 +146,14 @@ def _kept(result: DocumentResult) -> DocumentResult:
     text, structure, facts = result.text, result.structure, result.facts
     if text is not None:
         text = replace(text, raw="", offsets=None)
-    spooled: dict[str, list[tuple]] = {}
+    spooled: dict[str, bytes] = {}
     if structure is not None:
         hollow = [
             replace(t, grid=replace(t.grid, rows=[], boxes={}, bold=[]))
             for t in structure.found_tables
         ]
         for name, table in STRUCTURE_TABLES.items():
-            spooled[name] = _spool_values(table, getattr(structure, name))
+            spooled[name] = RowSpool.pack(_spool_values(table, getattr(structure, name)))
         # the spooled rows go as values; the minute items' records stay (linking reads
         # them), and each table's row with its found table (`tables` reads them there)
         kept = {"minute_items", "tables"}
@@ -162,7 +162,7 @@ def _kept(result: DocumentResult) -> DocumentResult:
     if facts is not None:
         for name, table in FACT_TABLES.items():
             if name not in _LINKED:
-                spooled[name] = _spool_values(table, getattr(facts, name))
+                spooled[name] = RowSpool.pack(_spool_values(table, getattr(facts, name)))
         facts = replace(facts, **{name: [] for name in FACT_TABLES if name not in _LINKED})
     parts = [replace(p, result=_kept(p.result)) for p in result.parts]
     return replace(
@@ -456,11 +456,13 @@ def _row_key(row) -> tuple:
 def _spool(
     writer: DatasetWriter, table: TableSchema, doc_id: str, paper: DocumentResult, rows: list
 ) -> None:
-    """A paper's rows of one table into the spool: the values `_kept` made of them where
-    the paper was read, or (a result cached before it did) made here of its records."""
+    """A paper's rows of one table into the spool: as `_kept` packed them where the paper
+    was read, or (a result cached before it did) made here of its records."""
     spooled = getattr(paper, "spooled", None)  # (a result pickled before the field)
-    values = spooled[table.name] if spooled is not None else _spool_values(table, rows)
-    writer.spool.add(table.name, doc_id, values)
+    if spooled is not None:
+        writer.spool.add_packed(table.name, doc_id, spooled[table.name])
+    else:
+        writer.spool.add(table.name, doc_id, _spool_values(table, rows))
 
 
 def _spool_values(table: TableSchema, rows: list) -> list[tuple]:

@@ -43,9 +43,9 @@ class DocumentResult:
     warnings: list[str] = field(default_factory=list)
     blank_pages: list[int] = field(default_factory=list)  # filler pages, left out of the text
     parts: list[PackPart] = field(default_factory=list)  # the papers of a pack
-    # the rows a batch spools, as the spool takes them (`batch._kept`: made where the paper
-    # was read, so a worker, not the one process that writes, does it), by table name
-    spooled: dict[str, list[tuple]] | None = None
+    # the rows a batch spools, packed as the spool keeps them (`batch._kept`: made where
+    # the paper was read, so a worker, not the one process that writes, does it), by table
+    spooled: dict[str, bytes] | None = None
 
 
 @dataclass

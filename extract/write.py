@@ -108,12 +108,14 @@ class DatasetWriter:
         from one read of its rows. With `processes` > 1 (where processes fork: Linux), a
         child process writes the database while this one writes the files: it was most
         of what ran on one core after the workers finished."""
+        every = frozenset(t.name for t in tables)
         if processes <= 1 or not _forks():
-            self._write(tables, rows, batch_rows, files=True, database=True)
+            self._write(tables, rows, batch_rows, files=every, database=True)
             return
         self.spool.commit()
+        theirs = _child_files(self.spool.sizes())
         child = multiprocessing.get_context("fork").Process(
-            target=self._write_database, args=(tables, rows, batch_rows), daemon=True
+            target=self._write_database, args=(tables, rows, batch_rows, theirs), daemon=True
         )
         gc.freeze()  # the child's collections leave the parent's objects (and pages) alone
         try:
@@ -123,7 +125,8 @@ class DatasetWriter:
         finally:
             gc.unfreeze()
         try:
-            self._write(tables, rows, batch_rows, files=True, database=child is None)
+            ours = every - theirs if child is not None else every
+            self._write(tables, rows, batch_rows, files=ours, database=child is None)
         finally:
             if child is not None:
                 child.join()
@@ -134,9 +137,9 @@ class DatasetWriter:
                 "above). Run with --workers 1 to write it in this process"
             )
 
-    def _write_database(self, tables, rows, batch_rows: int) -> None:
-        """In the child: the spool read over a connection of its own (a connection must
-        not cross a fork)."""
+    def _write_database(self, tables, rows, batch_rows: int, files: frozenset[str]) -> None:
+        """In the child: the database, and the files of the tables named in `files`; the
+        spool read over a connection of its own (a connection must not cross a fork)."""
         spool = RowSpool.reader(self.spool.path)
         try:
             own = {
@@ -145,11 +148,15 @@ class DatasetWriter:
                 else table
                 for name, table in rows.items()
             }
-            self._write(tables, own, batch_rows, files=False, database=True)
+            self._write(tables, own, batch_rows, files=files, database=True)
         finally:
             spool.close()
 
-    def _write(self, tables, rows, batch_rows: int, *, files: bool, database: bool) -> None:
+    def _write(
+        self, tables, rows, batch_rows: int, *, files: frozenset[str], database: bool
+    ) -> None:
+        """The database (if `database`) and the CSV and Parquet files of the tables named
+        in `files`, from one read of each table's rows."""
         con = sqlite3.connect(self.tmp / SQLITE_NAME) if database else None
         if con is not None:  # no journal, no syncs: the folder is swapped in only when
             # whole, so a crashed run leaves the old dataset (an OS crash just after the swap
@@ -158,9 +165,11 @@ class DatasetWriter:
             con.execute("PRAGMA synchronous = OFF")
         try:
             for schema in tables:
+                if con is None and schema.name not in files:
+                    continue
                 if con is not None:
                     con.execute(create_table_sql(schema))
-                with _TableOut(self.tmp, schema, con, files) as out:
+                with _TableOut(self.tmp, schema, con, schema.name in files) as out:
                     batch: list[tuple] = []
                     for row in rows.get(schema.name, []):  # records, or their values
                         batch.append(row if type(row) is tuple else schema.values(row))
@@ -249,6 +258,24 @@ class _TableOut:
         pa.default_memory_pool().release_unused()  # hand freed buffers back to the system
 
 
+# Writing a table to the database took about 0.6 of the time its CSV and Parquet files
+# took (Kent, 2025): the process that writes the database also writes the files of the
+# tables that hold about a fifth of the spooled bytes, and the two finish about together.
+_CHILD_FILES_SHARE = 0.2
+
+
+def _child_files(sizes: Mapping[str, int]) -> frozenset[str]:
+    """The tables, biggest first, whose files the database's process writes as well: as
+    many as fit in its share of the bytes."""
+    room = _CHILD_FILES_SHARE * sum(sizes.values())
+    chosen = []
+    for name, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        if size <= room:
+            chosen.append(name)
+            room -= size
+    return frozenset(chosen)
+
+
 def _forks() -> bool:
     """Whether a child process can be forked safely here (Linux: macOS's fork is not)."""
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
@@ -284,9 +311,23 @@ class RowSpool:
         return cls(path, sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
 
     def add(self, table: str, doc_id: str, values: Sequence[tuple]) -> None:
-        if values:
-            blob = pickle.dumps(list(values), protocol=pickle.HIGHEST_PROTOCOL)
+        self.add_packed(table, doc_id, self.pack(values))
+
+    @staticmethod
+    def pack(values: Sequence[tuple]) -> bytes:
+        """A document's rows of one table as the spool keeps them (b"": none). Made where
+        the document is read: a worker packs its rows, and the one process that writes
+        only stores them (it unpickled and pickled them again, a third of its work)."""
+        return pickle.dumps(list(values), protocol=pickle.HIGHEST_PROTOCOL) if values else b""
+
+    def add_packed(self, table: str, doc_id: str, blob: bytes) -> None:
+        if blob:
             self._con.execute("INSERT INTO spool VALUES (?, ?, ?)", (table, doc_id, blob))
+
+    def sizes(self) -> dict[str, int]:
+        """Each spooled table's bytes (as pickled): what writing it costs, roughly."""
+        query = "SELECT tbl, SUM(LENGTH(rows)) FROM spool GROUP BY tbl ORDER BY tbl"
+        return dict(self._con.execute(query).fetchall())
 
     def table(self, table: str) -> Iterable[tuple]:
         """The table's rows' values in order; iterable more than once (one pass per

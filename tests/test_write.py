@@ -233,3 +233,15 @@ def test_the_cli_imports_without_pandas():
     done = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "imported"
+
+
+@given(st.dictionaries(st.sampled_from([t.name for t in TABLES]), st.integers(0, 10**7)))
+def test_the_database_process_takes_the_files_of_a_fifth_of_the_bytes(sizes):
+    """The tables whose files the database's process writes too: biggest first, as many as
+    fit in a fifth of the spooled bytes, and no table left out that would still fit."""
+    from extract.write import _CHILD_FILES_SHARE, _child_files
+
+    theirs = _child_files(sizes)
+    room = _CHILD_FILES_SHARE * sum(sizes.values()) - sum(sizes[t] for t in theirs)
+    assert theirs <= sizes.keys() and room >= 0
+    assert all(sizes[t] > room for t in sizes.keys() - theirs)
