@@ -317,7 +317,7 @@ class RowSpool:
     def pack(values: Sequence[tuple]) -> bytes:
         """A document's rows of one table as the spool keeps them (b"": none). Made where
         the document is read: a worker packs its rows, and the one process that writes
-        only stores them (it unpickled and pickled them again, a third of its work)."""
+        stores them as they come (it used to unpickle and pickle them again)."""
         return pickle.dumps(list(values), protocol=pickle.HIGHEST_PROTOCOL) if values else b""
 
     def add_packed(self, table: str, doc_id: str, blob: bytes) -> None:

@@ -192,8 +192,7 @@ def _lines(
     if compiled and _geometry is not None:
         found = _geometry.text_lines(boxes, column_gap)
         if found is not None:
-            boxes = np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist()
-            chunks = runs_of(boxes)
+            chunks = runs_of(np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist())
             ends = np.frombuffer(found[1], np.int64).tolist()
             extents = np.frombuffer(found[2], np.float64).reshape(-1, 3).tolist()
             return [
@@ -231,7 +230,7 @@ def _found_blocks(
     settings: TableSettings,
     ruled: Sequence[tuple[float, float, float, float]] = (),
 ) -> list[list[_Line]]:
-    """`_blocks` of the page's `_lines`, but for those that surely overlap a ruled table:
+    """`_blocks` of the page's `_lines`, less those that surely overlap a ruled table:
     in C (`_geometry.text_blocks`, the same steps) where it was built, and then only the
     kept blocks' lines are made `_Line`s (most of a page's lines are prose or in a ruled
     table, and a Python object each was most of the time)."""
@@ -249,14 +248,14 @@ def _found_blocks(
             ends = np.frombuffer(found[1], np.int64)
             extents = np.frombuffer(found[2], np.float64).reshape(-1, 3)
             return [
-                _made(chunks, ends, extents, a, b)
+                _block_lines(chunks, ends, extents, a, b)
                 for a, b in np.frombuffer(ranges, np.int64).reshape(-1, 2).tolist()
             ]
     blocks = _blocks(_lines(boxes, settings.unruled_column_gap, compiled=False), settings)
     return [b for b in blocks if not any(_overlaps_surely(b, box) for box in ruled)]
 
 
-def _made(chunks: np.ndarray, ends: np.ndarray, extents: np.ndarray, a: int, b: int):
+def _block_lines(chunks: np.ndarray, ends: np.ndarray, extents: np.ndarray, a: int, b: int):
     """Lines `a` to `b` (not included) of `text_lines`' results, as `_Line`s."""
     first = int(ends[a - 1]) if a else 0
     runs = runs_of(chunks[first : int(ends[b - 1]) if b else 0].tolist())
