@@ -1,0 +1,144 @@
+"""The literals a regex's matches must hold (extract/rules/literals.py), and the rules that
+check them before the regex: each must find exactly what the regex alone finds."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from extract.rules.literals import (
+    FOLD_SPECIALS,
+    Gate,
+    PrefixScan,
+    folded,
+    prefix_literals,
+    required_literals,
+    split_alternatives,
+)
+
+
+def test_fold_specials_are_every_character_re_takes_for_ascii():
+    """Every non-ASCII character `re` matches to an ASCII one ignoring case, and every one
+    whose `lower()` is ASCII or of another length, is in FOLD_SPECIALS (and no other)."""
+    ascii_ignoring_case = re.compile("[\x00-\x7f]", re.IGNORECASE)
+    found = set()
+    for code in range(128, sys.maxunicode + 1):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        low = c.lower()
+        if len(low) != 1 or low.isascii() or ascii_ignoring_case.fullmatch(c):
+            found.add(c)
+    assert found == set(FOLD_SPECIALS)
+
+
+@pytest.mark.parametrize(
+    "pattern, flags, required, prefixes",
+    [
+        (r"\bfoo\b", 0, {"foo"}, {"foo"}),
+        (r"a?bc", 0, {"bc"}, None),
+        (r"(?:ab)+c", 0, {"ab"}, {"ab"}),
+        (r"x*", 0, None, None),
+        (r"ab|c", 0, {"ab", "c"}, {"ab", "c"}),
+        (r"[ab]cd", 0, {"cd"}, None),
+        (r"(?i:ab)cd", 0, {"cd"}, None),
+        (r"AB(?-i:cd)", re.I, {"ab"}, {"ab"}),
+        (r"Straße", re.I, {"stra"}, {"stra"}),
+        (r"Straße", 0, {"Straße"}, {"Straße"}),
+        (r"\bactions?\b|\bactionable\b", re.I, {"action"}, {"action"}),
+        (r"(?:fin|legal) implications", re.I, {" implications"}, {"fin", "legal"}),
+        (r"(a|)b", 0, {"b"}, None),
+        (r"^\s*minutes", re.I | re.M, {"minutes"}, None),
+        (r"(?=ab)abc", 0, {"abc"}, None),
+        (r"(a)\1", 0, {"a"}, {"a"}),
+    ],
+)
+def test_literals_read_from_the_parse(pattern, flags, required, prefixes):
+    assert required_literals(pattern, flags) == (frozenset(required) if required else None)
+    assert prefix_literals(pattern, flags) == (frozenset(prefixes) if prefixes else None)
+
+
+@pytest.mark.parametrize(
+    "pattern, pieces",
+    [
+        (r"a|b", ["a", "b"]),
+        (r"(a|b)c|d", ["(a|b)c", "d"]),
+        (r"[|]|\||x", ["[|]", r"\|", "x"]),
+        (r"[]|]a|b", ["[]|]a", "b"]),
+        (r"[^]|]a|b", ["[^]|]a", "b"]),
+        (r"(?i)a|b", [r"(?i)a|b"]),  # the flag would hold for the first piece only
+        (r"(a)|\1", [r"(a)|\1"]),  # a reference to a group of another piece
+        (r"(?P<x>a)|(?P=x)", [r"(?P<x>a)|(?P=x)"]),
+        (r"(?#(|)x", [r"(?#(|)x"]),
+        (r"abc", ["abc"]),
+    ],
+)
+def test_split_alternatives(pattern, pieces):
+    assert split_alternatives(pattern) == pieces
+
+
+# Small regexes and texts over a few letters (and the characters `re` folds to them), to
+# try the parse-reading on shapes the rules files do not have yet.
+_ATOMS = st.sampled_from(
+    ["a", "b", "A", "B", "ab", "ba", "k", "s", "i", r"\b", "^", "$", ".", "[ab]", r"\s", " "]
+)
+
+
+def _compound(inner):
+    return st.one_of(
+        st.tuples(inner, inner).map("".join),
+        st.tuples(inner, inner).map(lambda t: f"(?:{t[0]}|{t[1]})"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}|{t[1]}"),
+        inner.map(lambda x: f"({x})"),
+        st.tuples(inner, st.sampled_from(["?", "*", "+", "{1,2}", "{0,1}", "+?", "??"])).map(
+            lambda t: f"(?:{t[0]}){t[1]}"
+        ),
+        inner.map(lambda x: f"(?={x})"),
+        inner.map(lambda x: f"(?!{x})"),
+        inner.map(lambda x: f"(?i:{x})"),
+        inner.map(lambda x: f"(?-i:{x})"),
+    )
+
+
+_PATTERNS = st.recursive(_ATOMS, _compound, max_leaves=6)
+_TEXTS = st.lists(
+    st.sampled_from(["a", "b", "A", "B", "k", "K", "s", "S", "i", "I", " ", "\n", *FOLD_SPECIALS]),
+    max_size=16,
+).map("".join)
+_FLAGS = st.sampled_from([0, re.I, re.M, re.I | re.M])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_PATTERNS, _TEXTS, _FLAGS)
+@example("(?:ab)+", "ABAB", re.I)
+@example(r"\bk", "\u212a", re.I)
+@example(r"\bactions?\b|\bactionable\b", "actionable", re.I)
+def test_literals_hold_for_any_pattern_and_text(pattern, text, flags):
+    """Every match holds a required literal and begins with a prefix; a gate never rules
+    out a text the pattern matches; the prefix scan finds finditer's matches; the pieces
+    of a split match where the whole does."""
+    try:
+        compiled = re.compile(pattern, flags)
+    except re.error:
+        return
+    required = required_literals(pattern, flags)
+    prefixes = prefix_literals(pattern, flags)
+    icase = bool(compiled.flags & re.I)
+    for m in compiled.finditer(text):
+        seen = folded(m.group(0)) if icase else m.group(0)
+        if seen is None:
+            continue  # a folded character: the checks stand aside for such a text
+        if required is not None:
+            assert any(s in seen for s in required), (m, required)
+        if prefixes is not None:
+            assert any(seen.startswith(s) for s in prefixes), (m, prefixes)
+    found, gated = compiled.search(text), Gate(compiled).search(text)
+    assert (gated and gated.span()) == (found and found.span())
+    fast = [(m.span(), m.groups()) for m in PrefixScan(compiled).finditer(text)]
+    assert fast == [(m.span(), m.groups()) for m in compiled.finditer(text)]
+    pieces = split_alternatives(pattern, flags)
+    assert any(re.search(p, text, flags) for p in pieces) == bool(compiled.search(text))
