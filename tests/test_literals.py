@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from extract.classify import DocTypeClassifier
 from extract.rules.literals import (
     FOLD_SPECIALS,
     Gate,
@@ -19,6 +20,7 @@ from extract.rules.literals import (
     required_literals,
     split_alternatives,
 )
+from tests.conftest import CORPUS
 
 
 def test_fold_specials_are_every_character_re_takes_for_ascii():
@@ -142,3 +144,44 @@ def test_literals_hold_for_any_pattern_and_text(pattern, text, flags):
     assert fast == [(m.span(), m.groups()) for m in compiled.finditer(text)]
     pieces = split_alternatives(pattern, flags)
     assert any(re.search(p, text, flags) for p in pieces) == bool(compiled.search(text))
+
+
+def _words_of(patterns: list[str]) -> list[str]:
+    """Words and word pieces of the rules' own patterns, to build texts that match them."""
+    words = set()
+    for p in patterns:
+        words.update(w for w in re.findall(r"[A-Za-z]{2,}", p) if w not in {"s", "d", "b", "w"})
+    return sorted(words)
+
+
+_CLASSIFIER = DocTypeClassifier.load()
+_TYPE_WORDS = _words_of([r.pattern.pattern for r in _CLASSIFIER.rules])
+_TYPE_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(_TYPE_WORDS),
+        st.sampled_from(_TYPE_WORDS).map(str.upper),
+        st.sampled_from(_TYPE_WORDS).map(str.title),
+        st.sampled_from([" ", "\n", ":", "1.", " of ", "(Pages 3 - 4)", "ITEM: 7", *FOLD_SPECIALS]),
+    ),
+    max_size=30,
+).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TYPE_TEXTS, st.sampled_from(["", "x-appendix-b.pdf", "Minutes.pdf", "agenda.txt"]))
+@example("Financial implications verified by", "")
+@example("\u0130mplications verified by \n Legal implications", "")
+def test_classify_is_its_reference(text, name):
+    assert _CLASSIFIER.classify(text, name) == _CLASSIFIER.classify_reference(text, name)
+    # the same with the rules' windows cut into the text
+    padded = "x " * 150 + text
+    assert _CLASSIFIER.classify(padded, name) == _CLASSIFIER.classify_reference(padded, name)
+
+
+def test_classify_is_its_reference_on_the_corpus():
+    for path in sorted(CORPUS.rglob("*")):
+        if path.suffix in {".txt", ".md"}:
+            text = path.read_text(encoding="utf-8")
+            assert _CLASSIFIER.classify(text, path.name) == _CLASSIFIER.classify_reference(
+                text, path.name
+            ), path
