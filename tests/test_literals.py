@@ -11,6 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.classify import DocTypeClassifier
+from extract.facts import _COUNT_TRIGGER, _COUNT_TRIGGERS
+from extract.facts.events import EventFinder
 from extract.rules.literals import (
     FOLD_SPECIALS,
     Gate,
@@ -146,6 +148,44 @@ def test_literals_hold_for_any_pattern_and_text(pattern, text, flags):
     assert any(re.search(p, text, flags) for p in pieces) == bool(compiled.search(text))
 
 
+_COUNT_WORDS = st.lists(
+    st.sampled_from(
+        [
+            "action",
+            "Actions",
+            "ACTIONABLE",
+            "actionable",
+            "recommendations",
+            "Recommendation",
+            "rated",
+            "AMBER",
+            "green",
+            "completed",
+            "complete",
+            "overdue",
+            "_",
+            "x",
+            "3",
+            " ",
+            "\n",
+            "-",
+            "é",
+            *FOLD_SPECIALS,
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_COUNT_WORDS)
+@example("actionable")
+@example("\u017fgreen amber")
+def test_count_triggers_are_what_finditer_finds(text):
+    expected = [m.span() for m in _COUNT_TRIGGER.finditer(text)]
+    assert [m.span() for m in _COUNT_TRIGGERS.finditer(text)] == expected
+
+
 def _words_of(patterns: list[str]) -> list[str]:
     """Words and word pieces of the rules' own patterns, to build texts that match them."""
     words = set()
@@ -185,3 +225,24 @@ def test_classify_is_its_reference_on_the_corpus():
             assert _CLASSIFIER.classify(text, path.name) == _CLASSIFIER.classify_reference(
                 text, path.name
             ), path
+
+
+_EVENTS = EventFinder.load()
+_EVENT_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(_words_of([r.pattern.pattern for r in _EVENTS.rules])),
+        st.sampled_from(_words_of([r.pattern.pattern for r in _EVENTS.rules])).map(str.upper),
+        st.sampled_from([" ", "into", "2019", "(", "\n", *FOLD_SPECIALS]),
+    ),
+    max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_EVENT_TEXTS)
+@example("The conference on 3 May")
+@example("The ACT 2004 conference")
+@example("the \u017feminar")
+def test_event_classify_is_its_reference(text):
+    fast, slow = _EVENTS.classify(text), _EVENTS.classify_reference(text)
+    assert (fast and (fast[0], fast[1].span())) == (slow and (slow[0], slow[1].span()))

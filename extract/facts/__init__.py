@@ -24,6 +24,7 @@ from extract.facts.reviews import Mention, ReviewFinder, slug
 from extract.ingest.normalise import DocumentText
 from extract.models import ActionCountRow, ActionItemRow, DateRow, EventRow, ReviewMentionRow
 from extract.rules import load_jsonl
+from extract.rules.literals import PrefixScan
 from extract.structure.lines import collapse, is_figure, lines_of
 
 COUNT_FIELDS = (
@@ -42,6 +43,9 @@ RAG_FIELDS = frozenset({"rag_green", "rag_amber", "rag_red"})
 _COUNT_TRIGGER = re.compile(
     r"\b(?:recommendations?|actions?|actionable|rated|amber|green|completed?|overdue)\b", re.I
 )
+# found from its words by `str.find` in the lower-cased text: `finditer` tried the
+# case-blind alternation at every character of every paper
+_COUNT_TRIGGERS = PrefixScan(_COUNT_TRIGGER)
 _WORD_NUMBERS = {
     w: i
     for i, w in enumerate(
@@ -167,7 +171,7 @@ class FactExtractor:
         dates = self.dates.find(text, reference)
         mentions = self.reviews.find(text)
         triggers = [d.start for d in dates] + [m.start for m in mentions]
-        triggers += [m.start() for m in _COUNT_TRIGGER.finditer(text)]
+        triggers += [m.start() for m in _COUNT_TRIGGERS.finditer(text)]
         sentences, spacy_sents = self._sentences(text, triggers)
         facts = Facts()
         self._dates(doc_id, doc, dates, sentences, facts)
