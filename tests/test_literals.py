@@ -3,6 +3,7 @@ check them before the regex: each must find exactly what the regex alone finds."
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from extract.classify import DocTypeClassifier
 from extract.facts import _COUNT_TRIGGER, _COUNT_TRIGGERS
 from extract.facts.events import EventFinder
+from extract.facts.reviews import ReviewFinder, holds_phrase
 from extract.rules.literals import (
     FOLD_SPECIALS,
     Gate,
@@ -22,6 +24,7 @@ from extract.rules.literals import (
     required_literals,
     split_alternatives,
 )
+from extract.structure.lines import collapse
 from tests.conftest import CORPUS
 
 
@@ -40,25 +43,36 @@ def test_fold_specials_are_every_character_re_takes_for_ascii():
     assert found == set(FOLD_SPECIALS)
 
 
+IC, C = True, False  # a literal matched ignoring case, or as written
+
+
 @pytest.mark.parametrize(
     "pattern, flags, required, prefixes",
     [
-        (r"\bfoo\b", 0, {"foo"}, {"foo"}),
-        (r"a?bc", 0, {"bc"}, None),
-        (r"(?:ab)+c", 0, {"ab"}, {"ab"}),
+        (r"\bfoo\b", 0, {("foo", C)}, {("foo", C)}),
+        (r"a?bc", 0, {("bc", C)}, None),
+        (r"(?:ab)+c", 0, {("ab", C)}, {("ab", C)}),
         (r"x*", 0, None, None),
-        (r"ab|c", 0, {"ab", "c"}, {"ab", "c"}),
-        (r"[ab]cd", 0, {"cd"}, None),
-        (r"(?i:ab)cd", 0, {"cd"}, None),
-        (r"AB(?-i:cd)", re.I, {"ab"}, {"ab"}),
-        (r"Straße", re.I, {"stra"}, {"stra"}),
-        (r"Straße", 0, {"Straße"}, {"Straße"}),
-        (r"\bactions?\b|\bactionable\b", re.I, {"action"}, {"action"}),
-        (r"(?:fin|legal) implications", re.I, {" implications"}, {"fin", "legal"}),
-        (r"(a|)b", 0, {"b"}, None),
-        (r"^\s*minutes", re.I | re.M, {"minutes"}, None),
-        (r"(?=ab)abc", 0, {"abc"}, None),
-        (r"(a)\1", 0, {"a"}, {"a"}),
+        (r"ab|c", 0, {("ab", C), ("c", C)}, {("ab", C), ("c", C)}),
+        (r"[ab]cd", 0, {("cd", C)}, None),
+        (r"(?i:ab)cd", 0, {("cd", C)}, {("ab", IC)}),
+        (r"(?i:abc)d", 0, {("abc", IC)}, {("abc", IC)}),
+        (r"AB(?-i:cd)", re.I, {("cd", C)}, {("ab", IC)}),
+        (r"(?i:ab)|(?i:b)|ab", 0, {("b", IC), ("ab", C)}, {("ab", IC), ("b", IC), ("ab", C)}),
+        (r"(?i:ab)|AB", 0, {("ab", IC), ("AB", C)}, {("ab", IC), ("AB", C)}),
+        (r"(?i)Straße", 0, {("stra", IC)}, {("stra", IC)}),
+        (r"Straße", 0, {("Straße", C)}, {("Straße", C)}),
+        (r"\bactions?\b|\bactionable\b", re.I, {("action", IC)}, {("action", IC)}),
+        (
+            r"(?:fin|legal) implications",
+            re.I,
+            {(" implications", IC)},
+            {("fin", IC), ("legal", IC)},
+        ),
+        (r"(a|)b", 0, {("b", C)}, None),
+        (r"^\s*minutes", re.I | re.M, {("minutes", IC)}, None),
+        (r"(?=ab)abc", 0, {("abc", C)}, None),
+        (r"(a)\1", 0, {("a", C)}, {("a", C)}),
     ],
 )
 def test_literals_read_from_the_parse(pattern, flags, required, prefixes):
@@ -131,15 +145,17 @@ def test_literals_hold_for_any_pattern_and_text(pattern, text, flags):
         return
     required = required_literals(pattern, flags)
     prefixes = prefix_literals(pattern, flags)
-    icase = bool(compiled.flags & re.I)
     for m in compiled.finditer(text):
-        seen = folded(m.group(0)) if icase else m.group(0)
-        if seen is None:
-            continue  # a folded character: the checks stand aside for such a text
+        seen, low = m.group(0), folded(m.group(0))
         if required is not None:
-            assert any(s in seen for s in required), (m, required)
+            assert any(
+                s in seen if not icase else low is None or s in low for s, icase in required
+            ), (m, required)
         if prefixes is not None:
-            assert any(seen.startswith(s) for s in prefixes), (m, prefixes)
+            assert any(
+                seen.startswith(s) if not icase else low is None or low.startswith(s)
+                for s, icase in prefixes
+            ), (m, prefixes)
     found, gated = compiled.search(text), Gate(compiled).search(text)
     assert (gated and gated.span()) == (found and found.span())
     fast = [(m.span(), m.groups()) for m in PrefixScan(compiled).finditer(text)]
@@ -246,3 +262,53 @@ _EVENT_TEXTS = st.lists(
 def test_event_classify_is_its_reference(text):
     fast, slow = _EVENTS.classify(text), _EVENTS.classify_reference(text)
     assert (fast and (fast[0], fast[1].span())) == (slow and (slow[0], slow[1].span()))
+
+
+_REVIEWS = ReviewFinder.load()
+_SPACES = [" ", "  ", "\n", "\t", "\n\n ", "\xa0", "\u2028", "\x1c", "\u3000"]
+_REVIEW_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(sorted({w for p in _REVIEWS.phrases for w in p.split()})),
+        st.sampled_from(
+            [
+                "x",
+                "re",
+                "view",
+                "ca",
+                "SCR",
+                "Thematic",
+                "Thematıc",
+                "REVİEW",
+                "ſerious",
+                " into Neglect",
+            ]
+        ),
+        st.sampled_from(_SPACES),
+    ),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    _REVIEW_TEXTS, st.sampled_from([_REVIEWS.phrases, ("case review",), ("review",), ("a b c",)])
+)
+@example("xserious  case\n\treview", ("serious case review",))
+@example("serious case\u2028review", ("serious case review",))
+@example("rapid case review", ("serious case review",))
+def test_holds_phrase_is_a_phrase_in_the_collapsed_text(text, phrases):
+    lowered = text.lower()
+    assert holds_phrase(lowered, phrases) == any(p in collapse(lowered) for p in phrases)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_REVIEW_TEXTS)
+@example("Thematic Review into Neglect and Harm")
+@example("thematıc review of the Neglect Cases")  # dotless ı: `re` reads it as i, lower() not
+@example("Serious Case Review of Child B was called for the purposes of")
+def test_reviews_found_as_without_the_checks_before_the_patterns(text):
+    assert _REVIEWS._typed(text) == _REVIEWS._typed_reference(text)
+    unchecked = dataclasses.replace(
+        _REVIEWS, gates=tuple(Gate(re.compile("")) for _ in _REVIEWS.rules)
+    )
+    assert _REVIEWS.find(text) == unchecked.find(text)

@@ -25,12 +25,13 @@ FOLD_SPECIALS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _MOST_LITERALS = 32
 
 
-def folded(text: str) -> str | None:
-    """`text.lower()`, where each ASCII literal `re` matches ignoring case is found at the
-    same offset as lower case; None where the text holds a character that breaks that."""
+def folded(text: str, lower: str | None = None) -> str | None:
+    """`text.lower()` (or `lower`, where the caller made it), where each ASCII literal `re`
+    matches ignoring case is found at the same offset as lower case; None where the text
+    holds a character that breaks that."""
     if not text.isascii() and any(c in text for c in FOLD_SPECIALS):
         return None
-    return text.lower()
+    return text.lower() if lower is None else lower
 
 
 def _parse(pattern: str, flags: int):
@@ -45,9 +46,14 @@ def _parse(pattern: str, flags: int):
         return None
 
 
-def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings one of which every match of `pattern` holds (lower case under IGNORECASE);
-    None where no such set is known."""
+# A literal: its text, and whether it is matched ignoring case (then in lower case, and
+# looked for in `folded` text). A pattern can mix the two: `(?i:thematic)\s+Review`.
+Literal = tuple[str, bool]
+
+
+def required_literals(pattern: str, flags: int = 0) -> frozenset[Literal] | None:
+    """Literals one of which every match of `pattern` holds; None where no such set is
+    known."""
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
@@ -57,9 +63,9 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
         return None
 
 
-def prefix_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings one of which every match of `pattern` begins with (lower case under
-    IGNORECASE); None where no such set is known."""
+def prefix_literals(pattern: str, flags: int = 0) -> frozenset[Literal] | None:
+    """Literals one of which every match of `pattern` begins with; None where no such set
+    is known."""
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
@@ -76,34 +82,38 @@ def _literal(value: int, icase: bool) -> str | None:
     return c.lower() if c.isascii() else None
 
 
-def _useful(found: frozenset[str] | None, prefixes: bool = False) -> frozenset[str] | None:
+def _useful(found, prefixes: bool = False) -> frozenset[Literal] | None:
     """The set as worth checking: None for an empty literal (every text holds one) or too
-    many; a literal that holds another of the set (begins with one, for `prefixes`) left
-    out, as the other is there wherever it is."""
-    if not found or "" in found or len(found) > _MOST_LITERALS:
+    many; a literal that holds another of the set in the same case mode (begins with one,
+    for `prefixes`) left out, as the other is there wherever it is."""
+    if not found or any(not s for s, _ in found) or len(found) > _MOST_LITERALS:
         return None
     return frozenset(
-        s
-        for s in found
-        if not any(t != s and (s.startswith(t) if prefixes else t in s) for t in found)
+        (s, ic)
+        for s, ic in found
+        if not any(
+            (t, jc) != (s, ic) and jc == ic and (s.startswith(t) if prefixes else t in s)
+            for t, jc in found
+        )
     )
 
 
-def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """The rarer-looking of two sets: its shortest literal longer, then fewer of them."""
+def _better(a: frozenset[Literal] | None, b: frozenset[Literal] | None):
+    """The rarer-looking of two sets: its shortest literal longer, then fewer of them, then
+    none needing the text lower-cased."""
     if a is None:
         return b
     if b is None:
         return a
-    key_a = (min(map(len, a)), -len(a))
-    key_b = (min(map(len, b)), -len(b))
+    key_a = (min(len(s) for s, _ in a), -len(a), not any(ic for _, ic in a))
+    key_b = (min(len(s) for s, _ in b), -len(b), not any(ic for _, ic in b))
     return b if key_b > key_a else a
 
 
-def _required(items: list, icase: bool) -> frozenset[str] | None:
+def _required(items: list, icase: bool) -> frozenset[Literal] | None:
     from re import _constants as c
 
-    best: frozenset[str] | None = None
+    best: frozenset[Literal] | None = None
     run: list[str] = []
     for op, value in items:
         if op is c.LITERAL and (ch := _literal(value, icase)) is not None:
@@ -112,27 +122,29 @@ def _required(items: list, icase: bool) -> frozenset[str] | None:
         if op is c.AT:  # zero-width (\b, ^, $): the characters either side stay adjacent
             continue
         if run:
-            best = _better(best, _useful(frozenset(["".join(run)])))
+            best = _better(best, _useful({("".join(run), icase)}))
             run = []
         best = _better(best, _useful(_element(op, value, icase, _required)))
     if run:
-        best = _better(best, _useful(frozenset(["".join(run)])))
+        best = _better(best, _useful({("".join(run), icase)}))
     return best
 
 
-def _element(op, value, icase: bool, read) -> frozenset[str] | None:
+def _element(op, value, icase: bool, read) -> frozenset[Literal] | None:
     """What a group, an alternation or a repeat of at least one holds (by `read`)."""
     from re import _constants as c
 
     if op is c.SUBPATTERN:
         _, add, remove, sub = value
-        if (add | remove) & re.IGNORECASE:
-            return None  # another case mode inside: not read
+        if add & re.IGNORECASE:  # (?i:...)
+            icase = True
+        elif remove & re.IGNORECASE:  # (?-i:...)
+            icase = False
         return read(list(sub), icase)
     if op is c.ATOMIC_GROUP:
         return read(list(value), icase)
     if op is c.BRANCH:
-        union: set[str] = set()
+        union: set[Literal] = set()
         for alternative in value[1]:
             found = read(list(alternative), icase)
             if found is None:
@@ -145,7 +157,7 @@ def _element(op, value, icase: bool, read) -> frozenset[str] | None:
     return None
 
 
-def _prefix(items: list, icase: bool) -> frozenset[str] | None:
+def _prefix(items: list, icase: bool) -> frozenset[Literal] | None:
     from re import _constants as c
 
     run: list[str] = []
@@ -158,7 +170,19 @@ def _prefix(items: list, icase: bool) -> frozenset[str] | None:
         if op is c.AT:  # a leading \b or ^: the match still begins at the next character
             continue
         return _useful(_element(op, value, icase, _prefix), prefixes=True)
-    return _useful(frozenset(["".join(run)]), prefixes=True) if run else None
+    return _useful({("".join(run), icase)}, prefixes=True) if run else None
+
+
+def _holds(literals: frozenset[Literal], text: str, lowered: str | None) -> bool:
+    """Whether the text holds one of the literals (`lowered`: `folded(text)`; where it is
+    None a literal matched ignoring case is taken to be there)."""
+    for s, icase in literals:
+        if not icase:
+            if s in text:
+                return True
+        elif lowered is None or s in lowered:
+            return True
+    return False
 
 
 def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
@@ -210,24 +234,18 @@ class Gate:
     def __init__(self, pattern: re.Pattern[str]):
         self.pattern = pattern
         self.literals = required_literals(pattern.pattern, pattern.flags)
-        self.ignore_case = bool(pattern.flags & re.IGNORECASE)
+        self.folds = self.literals is not None and any(ic for _, ic in self.literals)
 
     def possible(self, text: str) -> bool:
         """False only where the pattern cannot match `text`."""
         if self.literals is None:
             return True
-        return self.possible_folded(text, folded(text) if self.ignore_case else None)
+        return _holds(self.literals, text, folded(text) if self.folds else None)
 
     def possible_folded(self, text: str, lowered: str | None) -> bool:
-        """`possible`, given `folded(text)` (None where it is None: then only a pattern
-        that heeds case can be ruled out)."""
-        if self.literals is None:
-            return True
-        if self.ignore_case:
-            if lowered is None:
-                return True
-            text = lowered
-        return any(s in text for s in self.literals)
+        """`possible`, given `folded(text)` (None where it is None: then only literals
+        that heed case can rule the text out)."""
+        return self.literals is None or _holds(self.literals, text, lowered)
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.possible(text) else None
@@ -241,15 +259,16 @@ class PrefixScan:
     def __init__(self, pattern: re.Pattern[str]):
         self.pattern = pattern
         self.prefixes = prefix_literals(pattern.pattern, pattern.flags)
-        self.ignore_case = bool(pattern.flags & re.IGNORECASE)
+        self.folds = self.prefixes is not None and any(ic for _, ic in self.prefixes)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        haystack = folded(text) if self.ignore_case else text
-        if self.prefixes is None or haystack is None or len(haystack) != len(text):
+        lowered = folded(text) if self.folds else text
+        if self.prefixes is None or lowered is None or len(lowered) != len(text):
             yield from self.pattern.finditer(text)
             return
         starts: set[int] = set()
-        for prefix in self.prefixes:
+        for prefix, icase in self.prefixes:
+            haystack = lowered if icase else text
             at = haystack.find(prefix)
             while at != -1:
                 starts.add(at)
