@@ -86,9 +86,9 @@ def _useful(found, prefixes: bool = False) -> frozenset[Literal] | None:
     """The set as worth checking: None for an empty literal (every text holds one) or too
     many; a literal that holds another of the set in the same case mode (begins with one,
     for `prefixes`) left out, as the other is there wherever it is."""
-    if not found or any(not s for s, _ in found) or len(found) > _MOST_LITERALS:
+    if not found or any(not s for s, _ in found):
         return None
-    return frozenset(
+    kept = frozenset(
         (s, ic)
         for s, ic in found
         if not any(
@@ -96,6 +96,7 @@ def _useful(found, prefixes: bool = False) -> frozenset[Literal] | None:
             for t, jc in found
         )
     )
+    return kept if len(kept) <= _MOST_LITERALS else None
 
 
 def _better(a: frozenset[Literal] | None, b: frozenset[Literal] | None):
