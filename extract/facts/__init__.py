@@ -402,8 +402,8 @@ class FactExtractor:
             if nxt.blank:
                 k += 1
                 continue
-            if self.dates.find(nxt.text, d.date) and len(nxt.stripped.split()) <= 8:
-                break  # the next event's date
+            if len(nxt.stripped.split()) <= 8 and self.dates.find(nxt.text, d.date):
+                break  # the next event's date (a short line: looked for dates only there)
             if re.match(r"^\s*\d+(?:\.\d+)+\s", nxt.text):
                 break  # the next numbered section
             body_lines.append(nxt)
