@@ -54,7 +54,12 @@ IC, C = True, False  # a literal matched ignoring case, or as written
         (r"(?:ab)+c", 0, {("ab", C)}, {("ab", C)}),
         (r"x*", 0, None, None),
         (r"ab|c", 0, {("ab", C), ("c", C)}, {("ab", C), ("c", C)}),
-        (r"[ab]cd", 0, {("cd", C)}, None),
+        (r"[ab]cd", 0, {("cd", C)}, {("a", C), ("b", C)}),
+        (r"[«»](?=[ \t])", 0, {("«", C), ("»", C)}, {("«", C), ("»", C)}),
+        (r"[«»]", re.I, None, None),  # not ASCII: not read ignoring case
+        (r"[abcde]x", 0, {("x", C)}, None),  # a set of many: not read
+        (r"[^ab]x", 0, {("x", C)}, None),
+        (r"[a-b]x", 0, {("x", C)}, None),
         (r"(?i:ab)cd", 0, {("cd", C)}, {("ab", IC)}),
         (r"(?i:abc)d", 0, {("abc", IC)}, {("abc", IC)}),
         (r"AB(?-i:cd)", re.I, {("cd", C)}, {("ab", IC)}),
@@ -102,7 +107,26 @@ def test_split_alternatives(pattern, pieces):
 # Small regexes and texts over a few letters (and the characters `re` folds to them), to
 # try the parse-reading on shapes the rules files do not have yet.
 _ATOMS = st.sampled_from(
-    ["a", "b", "A", "B", "ab", "ba", "k", "s", "i", r"\b", "^", "$", ".", "[ab]", r"\s", " "]
+    [
+        "a",
+        "b",
+        "A",
+        "B",
+        "ab",
+        "ba",
+        "k",
+        "s",
+        "i",
+        r"\b",
+        "^",
+        "$",
+        ".",
+        "[ab]",
+        "[sK]",
+        "[ıb]",
+        r"\s",
+        " ",
+    ]
 )
 
 

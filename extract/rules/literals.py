@@ -23,6 +23,8 @@ from collections.abc import Iterator
 FOLD_SPECIALS = ("\u0130", "\u0131", "\u017f", "\u212a")
 # More alternatives than this: the check would cost more than it saves.
 _MOST_LITERALS = 32
+# A character set of more characters than this (`[«»]`, not `[-*«»•▪‣⁃]`) is not read.
+_MOST_SET = 4
 
 
 def folded(text: str, lower: str | None = None) -> str | None:
@@ -155,6 +157,9 @@ def _element(op, value, icase: bool, read) -> frozenset[Literal] | None:
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
         low, _, item = value
         return read(list(item), icase) if low >= 1 else None
+    if op is c.IN and len(value) <= _MOST_SET and all(o is c.LITERAL for o, _ in value):
+        chars = [_literal(v, icase) for _, v in value]  # a set of a few characters
+        return None if None in chars else frozenset((ch, icase) for ch in chars)
     return None
 
 
