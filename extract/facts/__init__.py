@@ -275,7 +275,7 @@ class FactExtractor:
     def _counts(self, doc_id, doc, spacy_sents, mentions: list[Mention], facts: Facts) -> None:
         seen: set[int] = set()
         for start, sent_text, sent in spacy_sents:
-            if start in seen or not _COUNT_TRIGGER.search(sent_text):
+            if start in seen or next(_COUNT_TRIGGERS.finditer(sent_text), None) is None:
                 continue  # the Matcher only where a count word is
             seen.add(start)
             values, rules = self._read_counts(sent)
