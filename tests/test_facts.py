@@ -14,6 +14,7 @@ from extract.facts.dates import DateFinder
 from extract.facts.reviews import ReviewFinder, canonical_name
 from extract.ingest.normalise import Normaliser
 from extract.models import Page
+from extract.rules import digit_run_starts
 from tests.conftest import CORPUS, MARKDOWN, OCR_TEXT, PLAIN_TEXT, TABBED_TEXT
 
 REF = dt.date(2022, 11, 15)
@@ -354,6 +355,77 @@ def test_scanned_date_rules_find_what_finditer_finds(text):
         fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text)]
         slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
         assert fast == slow, rule.id
+
+
+_MONTH_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "1",
+            "12",
+            "31st",
+            "2024",
+            "1999",
+            "2024-03-01",
+            "20",
+            "-",
+            "–",
+            "/",
+            " / ",
+            ".",
+            ",",
+            " ",
+            "\n",
+            "x",
+            "é",
+            "to",
+            "until",
+            "in",
+            "from",
+            "of",
+            "end of",
+            "May",
+            "MAY",
+            "Mayor",
+            "Sept",
+            "SEPTEMBER",
+            "September",
+            "Dec",
+            "Decision",
+            "June",
+            "Jun",
+            "march",
+            "March",
+            "MARCH",
+        ]
+    ),
+    max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MONTH_TEXT, st.booleans())
+@example("Sept 2024 to December 2025", True)
+@example("in SEPTEMBER / MARCH", True)
+@example("2024-03-01", False)
+def test_date_rules_scanned_from_shared_month_places_find_what_finditer_finds(text, spaced):
+    """The month rules tried only where a month begins (its places found once a text and
+    shared, as `DateFinder.find` shares them) find what `finditer` finds."""
+    text = text if spaced else text.replace(" ", "")
+    found: dict = {}
+    digit_runs = digit_run_starts(text)
+    for rule in DateFinder.load().rules:
+        fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text, digit_runs, found)]
+        slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
+        assert fast == slow, rule.id
+
+
+def test_places_are_every_match_start_overlapping_ones_too():
+    from extract.rules import places
+
+    assert places(re.compile("aa"), "aaaa") == [0, 1, 2]
+    assert places(re.compile("x*"), "ab") == [0, 1, 2]
+    assert places(re.compile("(?<=a)b"), "abab") == [1, 3]
+    assert places(re.compile("^a"), "aa") == [0]
 
 
 @pytest.mark.parametrize(

@@ -315,3 +315,60 @@ def test_one_character_rules_are_told_by_res_parser(pattern, flags, single):
     from extract.rules import one_character
 
     assert one_character(pattern, flags) is single
+
+
+_ANY_RULE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\r",
+            "\ufffe",
+            "\u00a0",
+            "\ufb01",
+            "«",
+            "» ",
+            "\n« x",
+            "Iscp",
+            "xIscp",
+            "lscp",
+            "- ",
+            "* ",
+            "2.1 ",
+            "#",
+            "## ",
+            "**",
+            "__",
+            "<https://x.y>",
+            "\\*",
+            "3 rd",
+            "26 th September",
+            '6" Dec',
+            "t ",
+            "A",
+        ]
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY_RULE_TEXT, st.sampled_from(["chars", "markdown", "ocr", "layout"]))
+def test_a_rule_is_skipped_only_where_its_literals_rule_it_out(text, stage):
+    """Where none of the literals a rule's every match holds is in the text, the rule is
+    skipped: the text, its map and the rules' hits are what running every rule gives."""
+    import dataclasses
+    from collections import Counter
+
+    normaliser = Normaliser.load()
+    plain = dataclasses.replace(
+        normaliser, rules=tuple(dataclasses.replace(r, gate=None) for r in normaliser.rules)
+    )
+    assert sum(r.gate is not None and r.gate.literals is not None for r in normaliser.rules) > 5
+    ours, theirs = Counter(), Counter()
+    a = normaliser.apply(MappedText.identity(text), stage, ours)
+    b = plain.apply(MappedText.identity(text), stage, theirs)
+    assert _seen(a, ours) == _seen(b, theirs)

@@ -24,6 +24,7 @@ from extract.facts.reviews import Mention, ReviewFinder, slug
 from extract.ingest.normalise import DocumentText
 from extract.models import ActionCountRow, ActionItemRow, DateRow, EventRow, ReviewMentionRow
 from extract.rules import load_jsonl
+from extract.rules.literals import PrefixScan
 from extract.structure.lines import collapse, is_figure, lines_of
 
 COUNT_FIELDS = (
@@ -42,6 +43,9 @@ RAG_FIELDS = frozenset({"rag_green", "rag_amber", "rag_red"})
 _COUNT_TRIGGER = re.compile(
     r"\b(?:recommendations?|actions?|actionable|rated|amber|green|completed?|overdue)\b", re.I
 )
+# found from its words by `str.find` in the lower-cased text: `finditer` tried the
+# case-blind alternation at every character of every paper
+_COUNT_TRIGGERS = PrefixScan(_COUNT_TRIGGER)
 _WORD_NUMBERS = {
     w: i
     for i, w in enumerate(
@@ -167,7 +171,7 @@ class FactExtractor:
         dates = self.dates.find(text, reference)
         mentions = self.reviews.find(text)
         triggers = [d.start for d in dates] + [m.start for m in mentions]
-        triggers += [m.start() for m in _COUNT_TRIGGER.finditer(text)]
+        triggers += [m.start() for m in _COUNT_TRIGGERS.finditer(text)]
         sentences, spacy_sents = self._sentences(text, triggers)
         facts = Facts()
         self._dates(doc_id, doc, dates, sentences, facts)
@@ -271,7 +275,7 @@ class FactExtractor:
     def _counts(self, doc_id, doc, spacy_sents, mentions: list[Mention], facts: Facts) -> None:
         seen: set[int] = set()
         for start, sent_text, sent in spacy_sents:
-            if start in seen or not _COUNT_TRIGGER.search(sent_text):
+            if start in seen or next(_COUNT_TRIGGERS.finditer(sent_text), None) is None:
                 continue  # the Matcher only where a count word is
             seen.add(start)
             values, rules = self._read_counts(sent)
@@ -398,8 +402,8 @@ class FactExtractor:
             if nxt.blank:
                 k += 1
                 continue
-            if self.dates.find(nxt.text, d.date) and len(nxt.stripped.split()) <= 8:
-                break  # the next event's date
+            if len(nxt.stripped.split()) <= 8 and self.dates.find(nxt.text, d.date):
+                break  # the next event's date (a short line: looked for dates only there)
             if re.match(r"^\s*\d+(?:\.\d+)+\s", nxt.text):
                 break  # the next numbered section
             body_lines.append(nxt)

@@ -160,6 +160,12 @@ def _numeric_parser() -> DateDataParser:
     return DateDataParser(languages=["en"], settings=_SETTINGS)
 
 
+def _placeholders(pattern: str) -> str:
+    for key, value in _PLACEHOLDERS.items():
+        pattern = pattern.replace(key, value)
+    return pattern
+
+
 @dataclass(frozen=True)
 class DateFinder:
     rules: tuple[DateRule, ...] = field(default_factory=tuple)
@@ -168,15 +174,14 @@ class DateFinder:
     def load(cls) -> DateFinder:
         rules = []
         for r in load_jsonl("dates.jsonl"):
-            pattern, anchor = r["pattern"], r.get("anchor", "")
-            for key, value in _PLACEHOLDERS.items():
-                pattern, anchor = pattern.replace(key, value), anchor.replace(key, value)
+            pattern, anchor = _placeholders(r["pattern"]), _placeholders(r.get("anchor", ""))
             scan = RulePattern(
                 pattern,
                 word_start_scan=bool(r.get("word_start_scan")),
                 digit_start=bool(r.get("digit_start")),
                 anchor=anchor,
                 words_before=int(r.get("words_before", 0)),
+                starts=_placeholders(r.get("starts", "")),
             )
             rules.append(DateRule(r["id"], scan))
         # dateparser loads its English data at its first parse (0.2 s a process), so not
@@ -187,8 +192,9 @@ class DateFinder:
     def find(self, text: str, reference: dt.date | None) -> list[FoundDate]:
         matches = []
         digit_runs = digit_run_starts(text)
+        found: dict[tuple[str, int], list[int]] = {}  # the months' places, for every rule
         for rule in self.rules:
-            for m in rule.pattern.finditer(text, digit_runs):
+            for m in rule.pattern.finditer(text, digit_runs, found):
                 s, e = _span(m)
                 matches.append((s, -(e - s), rule.id, m))
         matches.sort(key=lambda x: (x[0], x[1], x[2]))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from extract.facts.dates import FoundDate
 from extract.models import EventType
 from extract.rules import load_jsonl
+from extract.rules.literals import Gate, folded
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 _ATTENDANCE = re.compile(
@@ -61,22 +62,42 @@ def _int(text: str | None) -> int | None:
 @dataclass(frozen=True)
 class EventFinder:
     rules: tuple[EventRule, ...]
+    # each rule's pattern with the literals its matches hold: a sentence without them is
+    # not searched (a search per rule of every dated sentence was most of finding events)
+    gates: tuple[Gate, ...] = ()
 
     @classmethod
     def load(cls) -> EventFinder:
-        return cls(
-            tuple(
-                EventRule(
-                    r["id"],
-                    EventType(r["event_type"]) if "event_type" in r else None,
-                    re.compile(r["pattern"], re.IGNORECASE if not r.get("exclude") else 0),
-                    bool(r.get("exclude")),
-                )
-                for r in load_jsonl("events.jsonl")
+        rules = tuple(
+            EventRule(
+                r["id"],
+                EventType(r["event_type"]) if "event_type" in r else None,
+                re.compile(r["pattern"], re.IGNORECASE if not r.get("exclude") else 0),
+                bool(r.get("exclude")),
             )
+            for r in load_jsonl("events.jsonl")
         )
+        return cls(rules, tuple(Gate(r.pattern) for r in rules))
 
     def classify(self, text: str) -> tuple[EventRule, re.Match[str]] | None:
+        lowered = folded(text)
+        ruled = tuple(zip(self.rules, self.gates, strict=True))
+        if any(
+            r.exclude and g.possible_folded(text, lowered) and r.pattern.search(text)
+            for r, g in ruled
+        ):
+            return None
+        for rule, gate in ruled:
+            if (
+                not rule.exclude
+                and gate.possible_folded(text, lowered)
+                and (m := rule.pattern.search(text))
+            ):
+                return rule, m
+        return None
+
+    def classify_reference(self, text: str) -> tuple[EventRule, re.Match[str]] | None:
+        """`classify` without the literals' check, as first written: for the tests."""
         if any(r.exclude and r.pattern.search(text) for r in self.rules):
             return None
         for rule in self.rules:

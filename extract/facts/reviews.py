@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from extract.models import ReviewType
 from extract.rules import load_jsonl
+from extract.rules.literals import Gate
+from extract.rules.literals import folded as folded_for_literals
 from extract.structure.lines import collapse
 
 # Words that start a capitalised phrase but are not a child's name.
@@ -132,9 +134,56 @@ def folded(text: str) -> str:
     joined by \\s+ matches, the words joined by spaces are in here. Three characters `re`
     takes for an ASCII letter lower to something else: dotless ı and long ſ, and İ, which
     lowers to i and a combining dot (dropped; a test tries every code point)."""
-    return collapse(
-        text.lower().replace("\u0307", "").replace("\u0131", "i").replace("\u017f", "s")
-    )
+    return collapse(_lowered(text))
+
+
+def _lowered(text: str, lower: str | None = None) -> str:
+    """`folded` before its whitespace is collapsed (`lower`: `text.lower()`, if made)."""
+    lower = text.lower() if lower is None else lower
+    return lower.replace("\u0307", "").replace("\u0131", "i").replace("\u017f", "s")
+
+
+def holds_phrase(lowered: str, phrases: tuple[str, ...]) -> bool:
+    """Whether `collapse(lowered)` holds one of `phrases` (words joined by single spaces),
+    read from `lowered` itself at each place a phrase's last word begins a word (each last
+    word looked for once): collapsing a whole paper (a string a word) cost more than the
+    rest of finding its reviews."""
+    by_last: dict[str, list[list[str]]] = {}
+    for phrase in phrases:
+        words = phrase.split(" ")
+        if len(words) == 1:
+            if phrase in lowered:  # no space in it: within one word of the text
+                return True
+            continue
+        by_last.setdefault(words[-1], []).append(words[-2::-1])
+    for last, befores in by_last.items():
+        at = lowered.find(last)
+        while at != -1:
+            if (
+                at > 0
+                and lowered[at - 1].isspace()
+                and any(_words_end_at(lowered, at, before) for before in befores)
+            ):
+                return True
+            at = lowered.find(last, at + 1)
+    return False
+
+
+def _words_end_at(text: str, end: int, words: list[str]) -> bool:
+    """Whether the words before `end` (whitespace between, as `str.split` sees it) are
+    `words` (last first), the earliest one only ending as given."""
+    i = end
+    for k, word in enumerate(words):
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        start = i
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        token = text[start:i]
+        if not (token.endswith(word) if k == len(words) - 1 else token == word):
+            return False
+        i = start
+    return True
 
 
 @dataclass(frozen=True)
@@ -148,6 +197,9 @@ class ReviewFinder:
     # or an acronym as written. Checked first: scanning for the pattern took longer.
     phrases: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()
+    # each rule with the literals its matches hold: a paper without them is not scanned
+    # ("thematic review into …" read every character of every paper)
+    gates: tuple[Gate, ...] = ()
 
     @classmethod
     def load(cls) -> ReviewFinder:
@@ -177,9 +229,21 @@ class ReviewFinder:
             re.compile(type_pattern),
             tuple(words) if plain else (),
             tuple(acronyms) if plain else (),
+            tuple(Gate(r.pattern) for r in rules),
         )
 
-    def _typed(self, text: str) -> bool:
+    def _typed(self, text: str, lower: str | None = None) -> bool:
+        """Whether `any_type` matches (`lower`: `text.lower()`, if made)."""
+        if (
+            self.phrases
+            and not any(a in text for a in self.acronyms)
+            and not holds_phrase(_lowered(text, lower), self.phrases)
+        ):
+            return False
+        return self.any_type.search(text) is not None
+
+    def _typed_reference(self, text: str) -> bool:
+        """`_typed` with the phrases looked for in the collapsed text: for the tests."""
         if self.phrases and not any(a in text for a in self.acronyms):
             lowered = folded(text)
             if not any(p in lowered for p in self.phrases):
@@ -193,9 +257,11 @@ class ReviewFinder:
     def find(self, text: str) -> list[Mention]:
         named: list[Mention] = []
         aliases: list[Mention] = []
-        typed = self._typed(text)
-        for rule in self.rules:
-            if rule.needs_type and not typed:
+        lower = text.lower()
+        typed = self._typed(text, lower)
+        lowered = folded_for_literals(text, lower)
+        for rule, gate in zip(self.rules, self.gates, strict=True):
+            if (rule.needs_type and not typed) or not gate.possible_folded(text, lowered):
                 continue
             for m in rule.pattern.finditer(text):
                 rtype = self.review_type(m.group("type"))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from extract.mapped import MappedText, join
 from extract.models import Page
 from extract.rules import RulePattern, digit_run_starts, load_jsonl, one_character
+from extract.rules.literals import Gate
 from extract.settings import NormaliseSettings
 
 PAGE_SEPARATOR = "\n\f\n"
@@ -61,6 +62,9 @@ class Rule:
     # characters, and how many rules the run holds (where none of its characters is in
     # the text, none of them can match, and none of them changes it)
     run: tuple[re.Pattern[str], int] | None = None
+    # the literals every match holds (read from the pattern, `rules.literals`): where none
+    # is in the text the rule cannot match (a page without « is not scanned for one)
+    gate: Gate | None = None
 
 
 def _runs_of_one_character(rules: list[Rule]) -> tuple[Rule, ...]:
@@ -160,6 +164,7 @@ class Normaliser:
                     scan,
                     BY_STRING_METHODS.get((r["pattern"], flags, repl)),
                     re.compile(r["requires"], flags) if "requires" in r else None,
+                    gate=Gate(re.compile(r["pattern"], flags)),
                 )
             )
         return cls(_runs_of_one_character(rules), settings or NormaliseSettings())
@@ -175,6 +180,8 @@ class Normaliser:
                 continue
             if rule.run is not None and rule.run[0].search(text.text) is None:
                 skip = rule.run[1] - 1
+                continue
+            if rule.gate is not None and not rule.gate.possible(text.text):
                 continue
             if rule.requires is not None and rule.requires.search(text.text) is None:
                 continue

@@ -56,6 +56,12 @@ class RulePattern:
     - `anchor` and `words_before`: every match holds a match of `anchor` (a month name)
       and begins at one of the `words_before` words (runs of \\w) before it: the anchor is
       scanned for and the pattern tried only at the starts of those words.
+    - `starts`: every match begins where `starts` matches (after a leading `\\b`): the
+      pattern is tried only there.
+
+    The places an `anchor` or `starts` pattern matches are found once per text (every
+    place, overlapping or not) and shared by the rules that name the same pattern, through
+    the `found` dict a caller passes to `finditer` for one text.
     """
 
     def __init__(
@@ -66,6 +72,7 @@ class RulePattern:
         digit_start: bool = False,
         anchor: str = "",
         words_before: int = 0,
+        starts: str = "",
     ):
         self.pattern = re.compile(pattern, flags)  # the rule as written
         fast = word_start_scan and _starts_at_word_boundary(pattern, flags)
@@ -74,12 +81,22 @@ class RulePattern:
         self.digit_start = digit_start
         self._anchor = re.compile(anchor, flags) if anchor and words_before > 0 else None
         self.words_before = words_before
+        self._starts = re.compile(starts, flags) if starts else None
 
-    def finditer(self, text: str, digit_runs: list[int] | None = None) -> Iterator[re.Match[str]]:
+    def finditer(
+        self,
+        text: str,
+        digit_runs: list[int] | None = None,
+        found: dict[tuple[str, int], list[int]] | None = None,
+    ) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(text)`; `found`: the places of `anchor` and `starts` patterns
+        found so far in this text (filled as they are found)."""
         if self.digit_start:
             yield from self._at(text, digit_run_starts(text) if digit_runs is None else digit_runs)
         elif self._anchor is not None:
-            yield from self._at(text, self._words_before_anchors(text))
+            yield from self._at(text, self._words_before_anchors(text, found))
+        elif self._starts is not None:
+            yield from self._at(text, _places(self._starts, text, found))
         elif self._body is not None:
             yield from self._word_starts(text)
         else:
@@ -98,11 +115,12 @@ class RulePattern:
             yield m
             end = m.end()
 
-    def _words_before_anchors(self, text: str) -> list[int]:
-        """The starts of the `words_before` words before each match of the anchor."""
+    def _words_before_anchors(
+        self, text: str, found: dict[tuple[str, int], list[int]] | None = None
+    ) -> list[int]:
+        """The starts of the `words_before` words before each place the anchor matches."""
         starts: set[int] = set()
-        for m in self._anchor.finditer(text):
-            i = m.start()
+        for i in _places(self._anchor, text, found):
             for _ in range(self.words_before):
                 while i > 0 and not _is_word(text[i - 1]):
                     i -= 1
@@ -127,6 +145,32 @@ class RulePattern:
                 pos = end
             else:
                 pos = start + 1
+
+
+def places(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Every offset where `pattern` matches (`pattern.match(text, i)`), overlapping matches
+    too: a superset of where `finditer`'s begin."""
+    out = []
+    search = pattern.search
+    m = search(text)
+    while m is not None:
+        out.append(m.start())
+        if m.start() >= len(text):
+            break  # a search from past the end starts at the end again
+        m = search(text, m.start() + 1)
+    return out
+
+
+def _places(
+    pattern: re.Pattern[str], text: str, found: dict[tuple[str, int], list[int]] | None
+) -> list[int]:
+    """`places`, kept in `found` (one text's) for the next rule with the same pattern."""
+    if found is None:
+        return places(pattern, text)
+    key = (pattern.pattern, pattern.flags)
+    if key not in found:
+        found[key] = places(pattern, text)
+    return found[key]
 
 
 def _is_word(c: str) -> bool:

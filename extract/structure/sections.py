@@ -229,7 +229,8 @@ def _heading_tail(line: Line) -> bool:
 def _full_width(lines: list[Line]) -> int:
     """Length of a full line in hard-wrapped text (PDFs, OCR): a numbered line that long
     with text under it is a wrapped paragraph, not a heading. Unwrapped text: no limit."""
-    lengths = sorted(len(ln.stripped) for ln in lines if not ln.blank)
+    stripped = (ln.text.strip() for ln in lines)  # each line stripped once, not twice
+    lengths = sorted(len(t) for t in stripped if t)
     if len(lengths) < 20:
         return 10_000
     p90 = lengths[int(len(lengths) * 0.9)]

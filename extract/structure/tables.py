@@ -9,6 +9,7 @@ document text for its span. Text tables come with their spans already.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -372,6 +373,12 @@ def _locate(g: Grid, doc: DocumentText, pages: dict[int, PageWords]) -> None:
 MAX_CELL_WORDS = 12  # a cell is found by its first words
 
 
+def _int_array(values: np.ndarray) -> array:
+    out = array("q")
+    out.frombytes(values.astype(np.int64, copy=False).tobytes())
+    return out
+
+
 class PageWords:
     """A page's text with its whitespace squeezed out, to find a cell's words in it.
 
@@ -387,11 +394,12 @@ class PageWords:
         codes = code_points(text[lo:hi])
         kept = ~is_space(codes)
         at = np.flatnonzero(kept) + lo
-        self._at: list[int] = at.tolist()  # each one's page offset
+        # (arrays of machine integers, not lists: a page's were made for a few look-ups)
+        self._at = _int_array(at)  # each one's page offset
         self._squeezed = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
         # _gaps[i]: how many of the letters before the i-th are not next to the letter
         # after them in the page: a word's letters are adjacent where this does not grow
-        self._gaps: list[int] = np.concatenate([[0], np.cumsum(np.diff(at) != 1)]).tolist()
+        self._gaps = _int_array(np.concatenate([[0], np.cumsum(np.diff(at) != 1)]))
 
     def find(self, words: list[str], start: int) -> tuple[int, int] | None:
         """The span of the first match at or after page offset `start`."""
