@@ -721,3 +721,26 @@ def test_a_cells_box_is_rounded_as_each_value_is(cell):
 
     expected = None if cell is None else tuple(rounded(v) for v in cell)
     assert repr(rounded_box(cell)) == repr(expected)
+
+
+_cell_value = st.one_of(
+    st.sampled_from([0.0, -0.0, 72.004999, 72.005, 100.125, 5, float("nan")]),
+    st.floats(-1000, 1000),
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.tuples(*[_cell_value] * 4)), max_size=6),
+        max_size=6,
+    )
+)
+@example([[(5, 1.0, 10.0, 20.0), (5.0, 1.0, 10.0, 20.0)]])  # an int and a float: one key
+@example([[(0.0, 1.0, 10.0, 20.0), (-0.0, 1.0, 10.0, 20.0)]])  # two zeros: one key
+def test_a_tables_boxes_are_rounded_as_each_cell_is(rows):
+    """A table's cells rounded with each value rounded once: `rounded_box` of each cell,
+    to the sign of a zero and the type of an int."""
+    from extract.ingest.ruled import rounded_box, rounded_boxes
+
+    expected = [[rounded_box(cell) for cell in row] for row in rows]
+    assert repr(rounded_boxes(rows)) == repr(expected)

@@ -236,7 +236,7 @@ def find_ruled(
                 number,
                 tuple(rounded(v) for v in bbox),
                 rows,
-                [[rounded_box(c) for c in row.cells] for row in table_rows],
+                rounded_boxes([row.cells for row in table_rows]),
                 line_above(bbox[1]),
                 bold,
                 rule=RULE,
@@ -887,6 +887,21 @@ def rounded_box(cell) -> tuple[float, float, float, float] | None:
         return None
     x0, top, x1, bottom = cell
     return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
+
+
+def rounded_boxes(rows: list[list]) -> list[list]:
+    """`rounded_box` of each cell of a table's rows. A grid's cells share their edges, so
+    each value is rounded once (`round` to two places costs half a microsecond, and a page
+    of tables has thousands of values); where a value is not a float, or is a zero (0.0
+    and -0.0 are one key), each cell is rounded as it is."""
+    values = {v for row in rows for cell in row if cell is not None for v in cell}
+    if any(type(v) is not float or v == 0 for v in values):
+        return [[rounded_box(cell) for cell in row] for row in rows]
+    once = {v: round(v, 2) for v in values}
+    return [
+        [None if cell is None else tuple(map(once.__getitem__, cell)) for cell in row]
+        for row in rows
+    ]
 
 
 def rounded(v):
