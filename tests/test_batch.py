@@ -230,9 +230,9 @@ def test_a_symlinked_input_folder_gives_the_same_source_paths(tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_batch_leaves_no_object_frozen_out_of_the_collector(tmp_path, workers):
-    """A batch freezes its start-up objects out of the collector's full passes while it
-    runs, and lets them back in when done: a process that runs batch after batch still
-    frees what an old batch left in cycles."""
+    """A batch freezes its start-up objects out of the collector's full passes (and makes
+    its young passes rarer) while it runs, and puts both back when done: a process that
+    runs batch after batch still frees what an old batch left in cycles."""
     import gc
 
     root = tmp_path / "in"
@@ -240,9 +240,11 @@ def test_a_batch_leaves_no_object_frozen_out_of_the_collector(tmp_path, workers)
     shutil.copy(OCR_TEXT, root / OCR_TEXT.name)
     shutil.copy(PDF_AGENDA, root / PDF_AGENDA.name)
     assert gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
     summary = run_batch([root], tmp_path / "out", RunSettings(workers=workers, cache_dir=None))
     assert summary.documents == 2
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == threshold  # and its passes as often as before
 
 
 def test_a_result_hands_over_its_spooled_rows_as_the_spool_takes_them():
