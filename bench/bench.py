@@ -5,8 +5,9 @@
 
 Prints, from one run: docs/s and pages/s with 1 and 2 workers, cold and warm cache, peak
 RSS (the main process, and the largest worker); and, on the same PDFs, bare pypdfium2
-text extraction and bare pdfplumber extract_text (on the first N pages only: it runs at a
-few pages a second) as the floor, with the ratios. Start-up (imports, rule loading) is
+text extraction (before the runs and after them: the machine's speed drifts) and bare
+pdfplumber extract_text (on the first N pages only: it runs at a few pages a second) as
+the floor, with the ratios. Start-up (imports, rule loading, dateparser's data) is
 reported apart. `--plumber-tables` adds a cold one-worker run with ruled tables found by
 pdfplumber end to end (the reader before ingest/ruled.py), for the before/after ratio;
 `--python-loops` one with PDFium's per-character and per-path loops in Python, as on a
@@ -114,6 +115,9 @@ def main() -> None:
     built = "built" if ruled._geometry else "NOT built: table geometry runs in Python"
     print(f"C geometry (extract/ingest/_geometry.c): {built}")
     pdfs = sorted(args.kent.rglob("*.pdf"))
+    # the floor, before the runs and again after them: the machine's speed drifts, and the
+    # ratio is taken against the two together
+    before = bare_pdfium(pdfs)
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,11 +167,16 @@ def main() -> None:
         f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
     )
 
-    pdfium_pages, pdfium_s = bare_pdfium(pdfs)
+    after = bare_pdfium(pdfs)
+    pdfium_pages, pdfium_s = before[0] + after[0], before[1] + after[1]
     plumber_pages, plumber_s = bare_pdfplumber(pdfs, args.plumber_pages)
     print("\nfloor, the same PDFs, one core")
     pdfium_rate = pdfium_pages / pdfium_s
-    print(f"bare pypdfium2: {pdfium_pages} pages in {pdfium_s:.2f} s = {pdfium_rate:.0f} pages/s")
+    print(
+        f"bare pypdfium2: {after[0]} pages in {before[1]:.2f} s before the runs and "
+        f"{after[1]:.2f} s after = {pdfium_rate:.0f} pages/s "
+        f"({before[0] / before[1]:.0f} and {after[0] / after[1]:.0f})"
+    )
     print(
         f"bare pdfplumber extract_text: {plumber_pages} pages in {plumber_s:.2f} s = "
         f"{plumber_pages / plumber_s:.1f} pages/s"
