@@ -112,8 +112,8 @@ def test_pdf_encrypted_with_an_empty_password_is_read(tmp_path):
 )
 def test_text_in_a_box_is_pypdfium2s(path):
     """A run's text is read in one PDFium call, as pypdfium2's get_text_bounded reads it
-    in two: on every run of every page, on boxes of the page's quarters and halves, and
-    on boxes off the page."""
+    in two (and many runs' in one call into C, the same): on every run of every page, on
+    boxes of the page's quarters and halves, and on boxes off the page."""
     import pypdfium2 as pdfium
 
     from extract.ingest.pdf import _PageText
@@ -138,6 +138,8 @@ def test_text_in_a_box_is_pypdfium2s(path):
             )
             assert text.text_of(run) == expected
             compared += bool(expected)
+        # and all of the page's boxes in one call into C (in Python where it was not built)
+        assert text.texts_of(boxes) == [text.text_of(run) for run in boxes]
         textpage.close()
         page.close()
     pdf.close()

@@ -201,6 +201,60 @@ static PyObject *rects(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NN)", boxes, read);
 }
 
+typedef int (FPDF_CALLCONV *bounded_fn)(void *textpage, double left, double top, double right,
+                                        double bottom, unsigned short *buffer, int buflen);
+
+/* bounded_texts(textpage, boxes: float64 [n][4] left, bottom, right, top, buffer length,
+ *               get_bounded_text)
+ *   -> [str or None]: FPDFText_GetBoundedText of each box, one call each into a buffer of
+ *      that many UTF-16 units, as ingest/pdf.py's _PageText.text_of reads one box (None
+ *      where the text and its NUL did not fit: that box is asked for again in Python). */
+static PyObject *bounded_texts(PyObject *self, PyObject *args) {
+    unsigned long long textpage, bounded_address;
+    Py_buffer bb;
+    int buflen;
+    if (!PyArg_ParseTuple(args, "Ky*iK", &textpage, &bb, &buflen, &bounded_address)) return NULL;
+    PyObject *out = NULL;
+    unsigned short *buffer = NULL;
+    Py_ssize_t n = bb.len / (Py_ssize_t)(4 * sizeof(double));
+    if (!textpage || !bounded_address || buflen < 1 ||
+        bb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "bounded_texts: a null text page or function, a "
+                                          "buffer of no length, or boxes not of four numbers");
+        goto done;
+    }
+    buffer = malloc((size_t)buflen * sizeof *buffer);
+    out = PyList_New(n);
+    if (!buffer || !out) {
+        Py_CLEAR(out);
+        if (!buffer) PyErr_NoMemory();
+        goto done;
+    }
+    bounded_fn bounded = (bounded_fn)(uintptr_t)bounded_address;
+    const double *box = bb.buf;
+    for (Py_ssize_t i = 0; i < n; i++, box += 4) {
+        int written = bounded((void *)(uintptr_t)textpage, box[0], box[3], box[2], box[1], buffer,
+                              buflen);
+        PyObject *text;
+        if (written < 1 || written >= buflen) {
+            text = Py_NewRef(Py_None);
+        } else {
+            int byteorder = -1; /* little-endian, as bytes.decode("utf-16-le", "ignore") */
+            text = PyUnicode_DecodeUTF16((const char *)buffer, 2 * (Py_ssize_t)(written - 1),
+                                         "ignore", &byteorder);
+            if (!text) {
+                Py_CLEAR(out);
+                goto done;
+            }
+        }
+        PyList_SET_ITEM(out, i, text);
+    }
+done:
+    free(buffer);
+    PyBuffer_Release(&bb);
+    return out;
+}
+
 /* ---- cell text ---------------------------------------------------------------------- */
 
 /* pdfplumber's extract_text(chars) with its default settings (x and y tolerance 3), for
@@ -874,6 +928,7 @@ static PyMethodDef methods[] = {
     {"object_chars", object_chars, METH_VARARGS, "Every character's text object and unicode."},
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
+    {"bounded_texts", bounded_texts, METH_VARARGS, "FPDFText_GetBoundedText of many boxes."},
     {"cell_texts", cell_texts, METH_VARARGS, "pdfplumber's extract_text of many cells at once."},
     {"edges", edges, METH_VARARGS, "pdfplumber's edges of the path records, and their bounds."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},

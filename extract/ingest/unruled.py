@@ -100,18 +100,21 @@ def find_unruled(
     settings: TableSettings,
     rules: Sequence[Rule] = (),
     ruled: Sequence[tuple[float, float, float, float]] = (),
+    texts_of: Callable[[list[Run]], list[str]] | None = None,
 ) -> list[RawTable]:
     """Tables on one page. `runs`: Runs, or an array of their four values a row (as the
     PDF reader keeps them: no tuple per run). `rules` are horizontal lines drawn on it:
     where they cross a table, they, not the spacing, divide its rows. `ruled` are the
     boxes of the ruled tables found on the page: a table overlapping one is dropped, so a
     block certain to overlap one is skipped before its text is fetched (the text was most
-    of the cost)."""
+    of the cost). `texts_of`: `text_of` of many boxes at once, where the reader has it."""
     boxes = _boxes(runs)
     tables = []
     for block in _found_blocks(boxes, settings, ruled):
+        chunks = [c for line in block for c in line.chunks]
+        texts = iter(texts_of(chunks) if texts_of else map(text_of, chunks))
         for line in block:
-            line.texts = [collapse(text_of(c)) for c in line.chunks]
+            line.texts = [collapse(next(texts)) for _ in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
         if table is not None:
             table.above = line_above(boxes, text_of, block[0].top)
