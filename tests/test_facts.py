@@ -624,3 +624,61 @@ def test_digit_runs_read_as_an_array_are_re_s(text):
     expected = [m.start() for m in _DIGITS.finditer(text)]
     assert digit_run_starts(text, by_array_from=0) == expected
     assert digit_run_starts(text) == expected
+
+
+def _full_pipeline(facts: FactExtractor):
+    """The same blank pipeline and count patterns with every lexical attribute spaCy
+    works out by default: the reference for the trimmed one."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    from extract.rules import load_jsonl
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    matcher = Matcher(nlp.vocab)
+    for r in load_jsonl("action_counts.jsonl"):
+        matcher.add(r["id"], [r["pattern"]], greedy="LONGEST")
+    return nlp, matcher
+
+
+def _readings(nlp, matcher, text: str):
+    doc = nlp(text)
+    sents = [(s.start_char, s.end_char) for s in doc.sents]
+    found = [(nlp.vocab.strings[i], s, e) for i, s, e in matcher(doc)]
+    numbers = [t.i for t in doc if t.like_num]
+    return sents, sorted(found), numbers
+
+
+_FACTS = FactExtractor.load()
+_FULL = _full_pipeline(_FACTS)
+_WORDS = st.sampled_from(
+    ["six", "Six", "15", "1,200", "3.5", "½", "recommendations", "actions", "actionable",
+     "areas", "are", "green", "amber", "red", "complete", "of", "the", "out", "key", ".",
+     "!", "?", ",", "(", ")", "e.g.", "Mr.", "No.", "—", "•", "twenty", "2nd", "£4m", "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40).map(" ".join))
+def test_the_trimmed_vocabulary_reads_counts_and_sentences_as_the_full_one(text):
+    """spaCy works out only the lexical attributes the facts read: sentences, Matcher
+    matches and numbers are those of the full default vocabulary."""
+    assert _readings(_FACTS.nlp, _FACTS.matcher, text) == _readings(*_FULL, text)
+
+
+def test_the_trimmed_vocabulary_reads_the_corpus_as_the_full_one():
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CORPUS.rglob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.md"))]
+    assert texts
+    for text in texts:
+        assert _readings(_FACTS.nlp, _FACTS.matcher, text) == _readings(*_FULL, text)
+
+
+def test_a_pattern_keeps_the_attributes_it_names():
+    from spacy.attrs import IDS
+
+    from extract.facts import lexical_attributes
+
+    kept = lexical_attributes([[{"IS_DIGIT": True}, {"LOWER": {"IN": ["a"]}, "OP": "?"}]])
+    assert {IDS["IS_DIGIT"], IDS["LOWER"], IDS["IS_PUNCT"], IDS["LIKE_NUM"]} == kept
