@@ -335,18 +335,19 @@ def _continues(g: Grid, t: RawTable, heights: dict[int, float], settings: TableS
         # heading, with nothing new above it (a paragraph there introduces a new table).
         repeated = [collapse(v or "") for v in t.rows[0]] == [c.text or "" for c in g.rows[0]]
         return repeated and t.above in ("", g.above)
-    mine = _edges(g.rows)
-    theirs = _edges([[GridCell("", 0, b) for b in row] for row in t.boxes])
+    mine = _edges([[c.box for c in row] for row in g.rows])
+    theirs = _edges(t.boxes)  # (boxes as they are: no grid cell made for each)
     return len(mine) == len(theirs) and all(
         abs(a - b) <= settings.column_tolerance for a, b in zip(mine, theirs, strict=True)
     )
 
 
-def _edges(rows: list[list[GridCell]]) -> list[float]:
-    """Left edge of each column and the right edge of the last, from the fullest row."""
-    for row in sorted(rows, key=lambda r: -sum(c.box is not None for c in r)):
-        if all(c.box is not None for c in row):
-            return [c.box[0] for c in row] + [row[-1].box[2]]
+def _edges(rows: list[list[tuple | None]]) -> list[float]:
+    """Left edge of each column and the right edge of the last, from the fullest row of
+    cell boxes."""
+    for row in sorted(rows, key=lambda r: -sum(b is not None for b in r)):
+        if all(b is not None for b in row):
+            return [b[0] for b in row] + [row[-1][2]]
     return []
 
 
