@@ -463,3 +463,16 @@ def test_the_heading_lexicon_travels_and_keeps_only_short_lines():
     before = lexicon._cached.cache_info().currsize
     lexicon.match("word " * (_CACHED_LONGEST // 5 + 1))
     assert lexicon._cached.cache_info().currsize == before
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "é", "\f"]), max_size=40))
+def test_a_texts_lines_are_its_own(text):
+    """Each line is the text between newlines, at its offsets, and as a Line (its
+    properties read it): joined again they are the text."""
+    from extract.structure.lines import Line, lines_of
+
+    lines = lines_of(text)
+    assert "\n".join(ln.text for ln in lines) == text
+    for ln in lines:
+        assert type(ln) is Line and text[ln.start : ln.end] == ln.text
+        assert ln.blank == (not ln.text.strip()) and ln.stripped == ln.text.strip()

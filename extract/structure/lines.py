@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _MONTHS = {
     m: i
@@ -37,8 +37,9 @@ DATE_PATTERN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """A line of a text: a tuple (a paper has tens of thousands, made at a time)."""
+
     start: int
     end: int  # exclusive, before the newline
     text: str
@@ -65,10 +66,11 @@ def lines_of(text: str) -> tuple[Line, ...]:
     """The text's lines. Kept for the last few texts: the header, sections, tables,
     minutes and facts each read the same paper's lines (a tuple: no reader can change
     another's)."""
-    out, pos = [], 0
+    out, pos, new = [], 0, tuple.__new__  # (not Line's own __new__: a Python call a line)
     for raw in text.split("\n"):
-        out.append(Line(pos, pos + len(raw), raw))
-        pos += len(raw) + 1
+        n = len(raw)
+        out.append(new(Line, (pos, pos + n, raw)))
+        pos += n + 1
     return tuple(out)
 
 
