@@ -96,6 +96,7 @@ def test_literals_read_from_the_parse(pattern, flags, required, prefixes):
         (r"(?i)a|b", [r"(?i)a|b"]),  # the flag would hold for the first piece only
         (r"(a)|\1", [r"(a)|\1"]),  # a reference to a group of another piece
         (r"(?P<x>a)|(?P=x)", [r"(?P<x>a)|(?P=x)"]),
+        (r"(a)|(b)(c)(?(2)d)", [r"(a)|(b)(c)(?(2)d)"]),  # a conditional names a group too
         (r"(?#(|)x", [r"(?#(|)x"]),
         (r"abc", ["abc"]),
     ],

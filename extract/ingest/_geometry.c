@@ -1025,10 +1025,10 @@ static PyObject *text_blocks(PyObject *self, PyObject *args) {
         while (b > a && !is_split(&l, b - 1)) b--; /* a table ends on a line of columns */
         Py_ssize_t split = 0;
         for (Py_ssize_t k = a; k < b; k++) split += is_split(&l, k);
-        int covered = 0; /* (an empty block, kept where no split lines are asked for) */
+        int covered = 0;
         for (Py_ssize_t t = 0; t < nruled && b > a && !covered; t++)
             covered = overlaps_surely(&l, a, b, ruled + 4 * t);
-        if (split >= min_lines && !covered) {
+        if (b > a && split >= min_lines && !covered) { /* never an empty block */
             out[2 * found] = a;
             out[2 * found + 1] = b;
             found++;

@@ -298,8 +298,8 @@ def _blocks(lines: list[_Line], settings: TableSettings) -> list[list[_Line]]:
             continue
         while current and not _is_split(current[-1]):
             current.pop()  # a table ends on a line of columns, not a trailing paragraph
-        if sum(_is_split(x) for x in current) >= settings.unruled_min_lines:
-            blocks.append(current)
+        if current and sum(_is_split(x) for x in current) >= settings.unruled_min_lines:
+            blocks.append(current)  # (never an empty one, whatever the fewest lines asked)
         current = [line] if line is not None and _is_split(line) else []
         if current and previous is not None and _is_banner(previous, line, settings):
             current.insert(0, previous)

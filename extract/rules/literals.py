@@ -196,7 +196,7 @@ def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
     pattern of its own that matches where it did inside: a text has a match of the whole
     if and only if it has one of some alternative. `[pattern]` where splitting could change
     a meaning: an inline flag (it would hold for the first piece only) or a reference to a
-    group (numbers change)."""
+    group, by backreference or conditional (numbers change)."""
     pieces, depth, start, i, in_class = [], 0, 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -222,7 +222,8 @@ def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
     pieces.append(pattern[start:])
     if depth or in_class:
         return [pattern]  # the scan lost its way (a comment holding a bracket)
-    if len(pieces) == 1 or "(?P=" in pattern or re.search(r"\\(?:[1-9]|g<)", pattern):
+    references = "(?P=" in pattern or "(?(" in pattern  # (a conditional names a group)
+    if len(pieces) == 1 or references or re.search(r"\\(?:[1-9]|g<)", pattern):
         return [pattern]
     whole = _parse(pattern, flags)
     parts = [_parse(p, flags) for p in pieces]
