@@ -323,47 +323,52 @@ class _PageText:
         """The page's runs, a row of x0, top, x1, bottom each (Run's order)."""
         if self._boxes is None:
             rects = text_rects(self.textpage.raw, self.c_loops)  # left, bottom, right, top
-            h = self.height
-            self._boxes = np.column_stack(
-                [rects[:, 0], h - rects[:, 3], rects[:, 2], h - rects[:, 1]]
-            )
+            self._boxes = _flipped(rects, self.height)
         return self._boxes
+
+    def _room(self) -> ctypes.Array:
+        """A buffer with room for any text of the page, and a NUL: made once."""
+        if self._buffer is None:
+            size = 2 * max(pdfium_c.FPDFText_CountChars(self.textpage.raw), 0) + 64
+            self._buffer = (ctypes.c_ushort * size)()
+        return self._buffer
 
     def text_of(self, run: Run) -> str:
         """pypdfium2's `get_text_bounded` in one PDFium call, not two: it asks for the
         length first, and each call walks the page's characters (a test compares them)."""
         h = self.height
         box = (run.x0, h - run.bottom, run.x1, h - run.top)  # left, bottom, right, top
-        if self._buffer is None:  # room for any text of the page, and a NUL
-            size = 2 * max(pdfium_c.FPDFText_CountChars(self.textpage.raw), 0) + 64
-            self._buffer = (ctypes.c_ushort * size)()
+        buffer = self._room()
         left, bottom, right, top = box
         written = pdfium_c.FPDFText_GetBoundedText(
-            self.textpage.raw, left, top, right, bottom, self._buffer, len(self._buffer)
+            self.textpage.raw, left, top, right, bottom, buffer, len(buffer)
         )
-        if not 1 <= written < len(self._buffer):  # no NUL after it: it may not all be there
+        if not 1 <= written < len(buffer):  # no NUL after it: it may not all be there
             return self.textpage.get_text_bounded(*box)
-        return ctypes.string_at(self._buffer, 2 * (written - 1)).decode("utf-16-le", "ignore")
+        return ctypes.string_at(buffer, 2 * (written - 1)).decode("utf-16-le", "ignore")
 
     def texts_of(self, runs: list[Run]) -> list[str]:
         """`text_of` of each run: in one call into C where it was built (a call from
         Python into PDFium cost a sixth of reading a box's text)."""
         if not self.c_loops or pdfium_loops.compiled is None:
             return [self.text_of(run) for run in runs]
-        h = self.height
-        boxes = np.array(runs, np.float64).reshape(-1, 4)  # x0, top, x1, bottom
-        boxes = np.column_stack([boxes[:, 0], h - boxes[:, 3], boxes[:, 2], h - boxes[:, 1]])
-        size = 2 * max(pdfium_c.FPDFText_CountChars(self.textpage.raw), 0) + 64
+        boxes = _flipped(np.array(runs, np.float64).reshape(-1, 4), self.height)
         texts = pdfium_loops.compiled.bounded_texts(
             pdfium_loops.address(self.textpage.raw),
-            np.ascontiguousarray(boxes),
-            size,
+            np.ascontiguousarray(boxes),  # left, bottom, right, top
+            len(self._room()),
             pdfium_loops.function("FPDFText_GetBoundedText"),
         )
         return [self.text_of(run) if t is None else t for run, t in zip(runs, texts, strict=True)]
 
     def line_above(self, top: float) -> str:
         return line_above(self.boxes, self.text_of, top)
+
+
+def _flipped(boxes: np.ndarray, height: float) -> np.ndarray:
+    """Boxes [n, 4] between PDF points from the bottom (left, bottom, right, top) and
+    points from the top (x0, top, x1, bottom), either way: the same steps both ways."""
+    return np.column_stack([boxes[:, 0], height - boxes[:, 3], boxes[:, 2], height - boxes[:, 1]])
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

@@ -195,13 +195,8 @@ def _lines(
     if compiled and _geometry is not None:
         found = _geometry.text_lines(boxes, column_gap)
         if found is not None:
-            chunks = runs_of(np.frombuffer(found[0], np.float64).reshape(-1, 4).tolist())
-            ends = np.frombuffer(found[1], np.int64).tolist()
-            extents = np.frombuffer(found[2], np.float64).reshape(-1, 3).tolist()
-            return [
-                _Line(chunks[a:b], *extent)
-                for (a, b), extent in zip(pairwise([0, *ends]), extents, strict=True)
-            ]
+            chunks, ends, extents = _line_arrays(found)
+            return _block_lines(chunks, ends, extents, 0, len(ends))
     runs = runs_of(boxes.tolist())
     flat = [r for r in runs if r.x1 > r.x0 and r.height < 1.0]
     lines: list[list[Run]] = []
@@ -247,15 +242,22 @@ def _found_blocks(
                 settings.unruled_min_lines,
                 _boxes(ruled),
             )
-            chunks = np.frombuffer(found[0], np.float64).reshape(-1, 4)
-            ends = np.frombuffer(found[1], np.int64)
-            extents = np.frombuffer(found[2], np.float64).reshape(-1, 3)
+            chunks, ends, extents = _line_arrays(found)
             return [
                 _block_lines(chunks, ends, extents, a, b)
                 for a, b in np.frombuffer(ranges, np.int64).reshape(-1, 2).tolist()
             ]
     blocks = _blocks(_lines(boxes, settings.unruled_column_gap, compiled=False), settings)
     return [b for b in blocks if not any(_overlaps_surely(b, box) for box in ruled)]
+
+
+def _line_arrays(found: tuple[bytes, bytes, bytes]) -> tuple[np.ndarray, ...]:
+    """`_geometry.text_lines`' results as arrays: chunks [m, 4], line ends, extents [n, 3]."""
+    return (
+        np.frombuffer(found[0], np.float64).reshape(-1, 4),
+        np.frombuffer(found[1], np.int64),
+        np.frombuffer(found[2], np.float64).reshape(-1, 3),
+    )
 
 
 def _block_lines(chunks: np.ndarray, ends: np.ndarray, extents: np.ndarray, a: int, b: int):
