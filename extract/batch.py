@@ -216,8 +216,9 @@ def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[
         yield from _processed_on_dask(jobs, settings)
         return
     if settings.workers <= 1 or len(jobs) <= 1:
-        processor = Processor.build(settings.ingest)
         with _quiet_collector():
+            processor = Processor.build(settings.ingest)
+            gc.freeze()  # as a worker's (_init_worker): it outlives every document
             for path, doc_id in jobs:
                 yield _kept(
                     processor.process(path, path.read_bytes(), doc_id, settings.timeout_per_doc)

@@ -247,6 +247,38 @@ def test_a_batch_leaves_no_object_frozen_out_of_the_collector(tmp_path, workers)
     assert gc.get_threshold() == threshold  # and its passes as often as before
 
 
+def test_a_one_process_batch_freezes_its_processor_before_the_papers(tmp_path, monkeypatch):
+    """The processor (rules, spaCy's vocabulary) outlives every paper, as a worker's does:
+    it is built with the collector's full passes frozen out (one pass over every object
+    of the imports cost a twentieth of a second) and frozen itself before the papers."""
+    import gc
+
+    from extract.process import Processor
+
+    seen: dict[str, int] = {}
+    build, process = Processor.build.__func__, Processor.process
+
+    def counted_build(cls, settings):
+        seen["frozen before build"] = gc.get_freeze_count()
+        built = build(cls, settings)
+        seen["frozen after build"] = gc.get_freeze_count()
+        return built
+
+    def counted_process(self, *args, **kwargs):
+        seen.setdefault("frozen at the first paper", gc.get_freeze_count())
+        return process(self, *args, **kwargs)
+
+    monkeypatch.setattr(Processor, "build", classmethod(counted_build))
+    monkeypatch.setattr(Processor, "process", counted_process)
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(OCR_TEXT, root / OCR_TEXT.name)
+    shutil.copy(PDF_AGENDA, root / PDF_AGENDA.name)
+    run_batch([root], tmp_path / "out", RunSettings(workers=1, cache_dir=None))
+    assert seen["frozen before build"] > 0  # the imports' objects, out of the full passes
+    assert seen["frozen at the first paper"] > seen["frozen after build"]  # and the processor
+
+
 def test_a_result_hands_over_its_spooled_rows_as_the_spool_takes_them():
     """What a worker keeps of a paper carries each spooled table's rows as the values the
     main process used to make of the records, in the same order; the records it drops are
