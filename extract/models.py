@@ -569,7 +569,9 @@ class TableRow:
     rule: str = col("Id of the rule that found it.")
 
 
-@dataclass(frozen=True)
+# Not frozen, unlike the other rows: a frozen dataclass sets each field through
+# object.__setattr__, seven times a plain one's cost, and Kent's papers make 38,000 cells.
+@dataclass
 class TableCellRow:
     doc_id: str = _doc()
     table_id: str = _col("The table.", primary_key=True, foreign_key=("tables", "table_id"))
