@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract.ingest.normalise import Normaliser
@@ -236,6 +236,17 @@ def test_a_pages_edge_lines_are_its_first_and_last_non_blank_lines(text, k):
 
     spans = [m.span() for m in re.finditer(r"[^\n]*(?:\n|$)", text) if m.group(0).strip()]
     assert _edge_spans(text, k) == (spans[:k], spans[-k:])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(["a", "A", "7", "٣", " ", "\t", "\n", "\u00a0", "\u2028", "\x1c"])))
+@example("\x1c7 a\u00a0\n")  # a separator \s and strip() both take, beside a digit
+def test_a_lines_signature_is_that_of_the_line_stripped(line):
+    """The furniture search takes a line's signature once, on the line as found (its
+    newline with it), for both its passes: the second read it off the stripped line."""
+    from extract.ingest.normalise import _signature
+
+    assert _signature(line) == _signature(line.strip())
 
 
 def _rules_with(field: str):

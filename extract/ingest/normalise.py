@@ -291,8 +291,14 @@ def _strip_blank_edges(m: MappedText) -> MappedText:
     return m.delete(spans)
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _signature(line: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
+    """A line with its digits masked, its spacing and case folded (the same for the line
+    with or without the whitespace around it)."""
+    return _SPACE_RUN.sub(" ", _DIGIT_RUN.sub("#", line)).strip().lower()
 
 
 def _edge_spans(text: str, k: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -329,19 +335,23 @@ def drop_page_furniture(
     """
     k = settings.furniture_edge_lines
     page_lines = [_edge_spans(page.text, k) for page in pages]
+    signatures = [
+        {(s, e): _signature(page.text[s:e]) for s, e in head + tail}
+        for page, (head, tail) in zip(pages, page_lines, strict=True)
+    ]
     counts: Counter[str] = Counter()
-    for page, (head, tail) in zip(pages, page_lines, strict=True):
-        counts.update({_signature(page.text[s:e]) for s, e in head + tail})
+    for signature in signatures:
+        counts.update(set(signature.values()))
     threshold = max(settings.furniture_min_pages, settings.furniture_share * len(pages))
     repeated = {sig for sig, n in counts.items() if n >= threshold and sig}
 
     out, removed, seen = [], 0, set()
-    for page, (head, tail) in zip(pages, page_lines, strict=True):
+    for page, (head, tail), signature in zip(pages, page_lines, signatures, strict=True):
         drop: set[tuple[int, int]] = set()
         for edge in (head, tail[::-1]):
             for s, e in edge:
                 line = page.text[s:e].strip()
-                sig = _signature(line)
+                sig = signature[(s, e)]
                 is_furniture = _PAGE_NUMBER.match(line) or sig in repeated
                 if not is_furniture or _ITEM_MARKER.match(line):
                     break
