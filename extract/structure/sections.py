@@ -39,6 +39,7 @@ RUN_IN_KINDS = frozenset({"summary", "recommendations", "background_papers", "ap
 _NOT_HEADINGS = re.compile(
     r"^(?:none|nil|n/?a|not\s+applicable|tbc|to\s+follow)\.?$", re.IGNORECASE
 )
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")  # a word, not a figure
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _title_like(text: str) -> bool:
     first = words[0]
     if not (first[:1].isupper() or first[:1].isdigit() or first[:1] in "'‘\"“("):
         return False
-    alpha = sum(1 for w in words if re.search(r"[A-Za-z]{2}", w))
+    alpha = sum(1 for w in words if _TWO_LETTERS.search(w))
     figures = sum(1 for w in words if is_figure(w))
     if alpha == 0 or (figures >= len(words) / 2 and alpha < 2):
         return False  # mostly figures: a table row
