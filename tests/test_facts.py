@@ -14,7 +14,7 @@ from extract.facts.dates import DateFinder
 from extract.facts.reviews import ReviewFinder, canonical_name
 from extract.ingest.normalise import Normaliser
 from extract.models import Page
-from extract.rules import digit_run_starts
+from extract.rules import DigitRuns
 from tests.conftest import CORPUS, MARKDOWN, OCR_TEXT, PLAIN_TEXT, TABBED_TEXT
 
 REF = dt.date(2022, 11, 15)
@@ -412,7 +412,7 @@ def test_date_rules_scanned_from_shared_month_places_find_what_finditer_finds(te
     shared, as `DateFinder.find` shares them) find what `finditer` finds."""
     text = text if spaced else text.replace(" ", "")
     found: dict = {}
-    digit_runs = digit_run_starts(text)
+    digit_runs = DigitRuns(text)
     for rule in DateFinder.load().rules:
         fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text, digit_runs, found)]
         slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
@@ -617,13 +617,46 @@ def test_the_window_docs_kept_stay_within_their_character_budget():
     )
 )
 def test_digit_runs_read_as_an_array_are_re_s(text):
-    """The starts of digit runs from code points (long texts) are `re`'s \\d+ starts:
-    Arabic-Indic, N'Ko, full-width and mathematical digits count, ² and Ⅳ do not."""
-    from extract.rules import _DIGITS, digit_run_starts
+    """The digit runs from code points (long texts) are `re`'s \\d+ runs: Arabic-Indic,
+    N'Ko, full-width and mathematical digits count, ² and Ⅳ do not."""
+    from extract.rules import _DIGITS, DigitRuns
 
-    expected = [m.start() for m in _DIGITS.finditer(text)]
-    assert digit_run_starts(text, by_array_from=0) == expected
-    assert digit_run_starts(text) == expected
+    runs = [m.span() for m in _DIGITS.finditer(text)]
+    for read in (DigitRuns(text, by_array_from=0), DigitRuns(text)):
+        assert read.starts() == [a for a, _ in runs]
+        for fewest, most in ((1, 2), (2, 3), (4, 4)):
+            kept = [a for a, b in runs if fewest <= b - a <= most]
+            assert read.starts((fewest, most)) == kept
+
+
+_DIGIT_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *"0123456789٣１ -/.,&\n",
+            *("and", "st", "th", "of", "March", "May", "Sept", "2024", "1999", "12", "3rd"),
+        ]
+    ),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_DIGIT_TEXT, st.booleans())
+@example("12 March 2024", False)
+@example("123 March 2024 and 1 May", False)
+@example("2024-03-01 and 12024-03-01", False)
+@example("01/02/2024 1/2/24 111/2/2024", False)
+def test_date_rules_tried_at_digit_runs_of_their_length_find_what_finditer_finds(text, long):
+    """The rules that begin a run of digits, tried only where a run of the length they
+    say begins (a day: one or two digits; an ISO year: four), find what `finditer` finds,
+    read by `re` (a short text) or as an array (`long`)."""
+    from extract.rules import DigitRuns
+
+    runs = DigitRuns(text, by_array_from=0 if long else 500)
+    for rule in DateFinder.load().rules:
+        fast = [(m.span(), m.groupdict()) for m in rule.pattern.finditer(text, runs, {})]
+        slow = [(m.span(), m.groupdict()) for m in rule.pattern.pattern.finditer(text)]
+        assert fast == slow, rule.id
 
 
 def _full_pipeline(facts: FactExtractor):

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
-from extract.rules import RulePattern, digit_run_starts, load_jsonl
+from extract.rules import DigitRuns, RulePattern, load_jsonl
 
 _FULL_MONTHS = [
     "January",
@@ -182,6 +182,7 @@ class DateFinder:
                 anchor=anchor,
                 words_before=int(r.get("words_before", 0)),
                 starts=_placeholders(r.get("starts", "")),
+                digits=tuple(r["digits"]) if "digits" in r else None,
             )
             rules.append(DateRule(r["id"], scan))
         # dateparser loads its English data at its first parse (0.2 s a process), so not
@@ -191,7 +192,7 @@ class DateFinder:
 
     def find(self, text: str, reference: dt.date | None) -> list[FoundDate]:
         matches = []
-        digit_runs = digit_run_starts(text)
+        digit_runs = DigitRuns(text)
         found: dict[tuple[str, int], list[int]] = {}  # the months' places, for every rule
         for rule in self.rules:
             for m in rule.pattern.finditer(text, digit_runs, found):

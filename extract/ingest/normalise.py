@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from extract.mapped import MappedText, join
 from extract.models import Page
-from extract.rules import RulePattern, digit_run_starts, load_jsonl, one_character
+from extract.rules import DigitRuns, RulePattern, load_jsonl, one_character
 from extract.rules.literals import Gate
 from extract.settings import NormaliseSettings
 
@@ -170,7 +170,7 @@ class Normaliser:
         return cls(_runs_of_one_character(rules), settings or NormaliseSettings())
 
     def apply(self, text: MappedText, stage: str, hits: Counter[str]) -> MappedText:
-        runs: tuple[MappedText, list[int]] | None = None  # the digit runs of a text
+        runs: tuple[MappedText, DigitRuns] | None = None  # the digit runs of a text
         skip = 0  # rules left of a run of one-character rules that cannot match
         for rule in self.rules:
             if skip:
@@ -187,7 +187,7 @@ class Normaliser:
                 continue
             if rule.scan is not None:
                 if runs is None or runs[0] is not text:
-                    runs = (text, digit_run_starts(text.text))
+                    runs = (text, DigitRuns(text.text))
                 if next(rule.scan.finditer(text.text, runs[1]), None) is None:
                     continue  # no match: the same as the replace finding none
             before = text

@@ -51,8 +51,9 @@ class RulePattern:
       capitalised month): the pattern without the `\\b` finds each candidate and the
       boundary is tested where it starts.
     - `digit_start`: every match begins a run of digits (`\\b` or a look-behind and then
-      a day or a number): the pattern is tried only where a run of digits begins. The
-      runs are found once per text (`digit_runs`) and shared by every such rule.
+      a day or a number): the pattern is tried only where a run of digits begins, and
+      with `digits` (fewest, most) only where the run is that long. The runs are found
+      once per text (`DigitRuns`) and shared by every such rule.
     - `anchor` and `words_before`: every match holds a match of `anchor` (a month name)
       and begins at one of the `words_before` words (runs of \\w) before it: the anchor is
       scanned for and the pattern tried only at the starts of those words.
@@ -73,12 +74,14 @@ class RulePattern:
         anchor: str = "",
         words_before: int = 0,
         starts: str = "",
+        digits: tuple[int, int] | None = None,
     ):
         self.pattern = re.compile(pattern, flags)  # the rule as written
         fast = word_start_scan and _starts_at_word_boundary(pattern, flags)
         self._body = re.compile(pattern[2:], flags) if fast else None
         self._boundary = re.compile(r"\b", flags)  # \b as the rule's flags read it
         self.digit_start = digit_start
+        self.digits = digits
         self._anchor = re.compile(anchor, flags) if anchor and words_before > 0 else None
         self.words_before = words_before
         self._starts = re.compile(starts, flags) if starts else None
@@ -86,13 +89,15 @@ class RulePattern:
     def finditer(
         self,
         text: str,
-        digit_runs: list[int] | None = None,
+        digit_runs: DigitRuns | None = None,
         found: dict[tuple[str, int], list[int]] | None = None,
     ) -> Iterator[re.Match[str]]:
-        """`pattern.finditer(text)`; `found`: the places of `anchor` and `starts` patterns
-        found so far in this text (filled as they are found)."""
+        """`pattern.finditer(text)`; `digit_runs`: the text's, where the caller has them;
+        `found`: the places of `anchor` and `starts` patterns found so far in this text
+        (filled as they are found)."""
         if self.digit_start:
-            yield from self._at(text, digit_run_starts(text) if digit_runs is None else digit_runs)
+            runs = DigitRuns(text) if digit_runs is None else digit_runs
+            yield from self._at(text, runs.starts(self.digits))
         elif self._anchor is not None:
             yield from self._at(text, self._words_before_anchors(text, found))
         elif self._starts is not None:
@@ -103,9 +108,9 @@ class RulePattern:
             yield from self.pattern.finditer(text)
 
     def _at(self, text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-        end = 0
+        end, match = 0, self.pattern.match  # (tens of thousands of places a paper)
         for start in starts:
-            if start < end or (m := self.pattern.match(text, start)) is None:
+            if start < end or (m := match(text, start)) is None:
                 continue
             if m.end() == start:  # an empty match: `re`'s own rules for what follows one
                 yield from (
@@ -181,22 +186,44 @@ def _is_word(c: str) -> bool:
 _DIGITS = re.compile(r"\d+")
 
 
+class DigitRuns:
+    """Where each run of (Unicode) digits begins in one text, and how long it is: found
+    once a text and shared by every rule tried where a run begins
+    (`RulePattern(digit_start=True)`). A text of `by_array_from` characters or more is
+    read as an array of code points (a paper has tens of thousands of runs, and one `re`
+    match object each cost more than the rules tried at them); a line, by `re`."""
+
+    def __init__(self, text: str, by_array_from: int = 500):
+        if len(text) < by_array_from:
+            spans = [m.span() for m in _DIGITS.finditer(text)]
+            self._starts = np.array([a for a, _ in spans], np.int64)
+            self._lengths = np.array([b - a for a, b in spans], np.int64)
+        else:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+            digit = (codes >= 0x30) & (codes <= 0x39)
+            wide = codes > 0x7F
+            if wide.any():  # `re`'s \d is any decimal digit (category Nd): str.isdecimal
+                for code in np.unique(codes[wide]).tolist():
+                    if chr(code).isdecimal():
+                        digit |= codes == code
+            edges = np.flatnonzero(np.diff(digit, prepend=False, append=False))
+            self._starts, self._lengths = edges[0::2], edges[1::2] - edges[0::2]
+        self._kept: dict[tuple[int, int] | None, list[int]] = {}
+
+    def starts(self, digits: tuple[int, int] | None = None) -> list[int]:
+        """The runs' starts; with `digits` (fewest, most), of the runs that long only."""
+        if digits not in self._kept:
+            starts = self._starts
+            if digits is not None:
+                fewest, most = digits
+                starts = starts[(self._lengths >= fewest) & (self._lengths <= most)]
+            self._kept[digits] = starts.tolist()
+        return self._kept[digits]
+
+
 def digit_run_starts(text: str, by_array_from: int = 500) -> list[int]:
-    """Where each run of (Unicode) digits begins, for `RulePattern(digit_start=True)`.
-    A text of `by_array_from` characters or more is read as an array of code points (a
-    paper has tens of thousands of runs, and one `re` match object each cost more than
-    the rules tried at them); a line, by `re`."""
-    if len(text) < by_array_from:
-        return [m.start() for m in _DIGITS.finditer(text)]
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    digit = (codes >= 0x30) & (codes <= 0x39)
-    wide = codes > 0x7F
-    if wide.any():  # `re`'s \d is any decimal digit (category Nd): str.isdecimal
-        for code in np.unique(codes[wide]).tolist():
-            if chr(code).isdecimal():
-                digit |= codes == code
-    after_digit = np.concatenate(([False], digit[:-1]))
-    return np.flatnonzero(digit & ~after_digit).tolist()
+    """Where each run of (Unicode) digits begins (`DigitRuns.starts`)."""
+    return DigitRuns(text, by_array_from).starts()
 
 
 def literal_suffix(pattern: str, flags: int = 0) -> str:
