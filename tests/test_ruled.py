@@ -338,6 +338,29 @@ def test_cells_read_together_in_c_are_pdfplumbers_extract_text(chars, cell_of):
     assert page.cell_texts(cells) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5)), min_size=1, max_size=60),
+    st.sampled_from(["page", "reversed", "shuffled"]),
+    st.randoms(use_true_random=False),
+)
+@example([(k % 15, k // 15) for k in range(60)], "page", None)  # no moves at all
+@example([(k % 15, k // 15) for k in range(60)], "reversed", None)  # all out: to qsort
+@example([(k, 0) for k in range(11)], "reversed", None)  # 55 moves: just under 4n+32
+@example([(k, 0) for k in range(12)], "reversed", None)  # 66 moves: just over
+def test_long_cells_in_any_order_are_pdfplumbers_extract_text(places, order, shuffle):
+    """A cell of many characters (columns and lines of a grid), handed over in page order,
+    backwards, or shuffled: C sorts nearly sorted characters by insertion and leaves badly
+    out of order ones to qsort; both read what pdfplumber reads."""
+    chars = [_char("abcdefgh"[(x + y) % 8], 5.5 * x, 10.0 * y) for x, y in places]
+    if order == "reversed":
+        chars.reverse()
+    elif order == "shuffled":
+        shuffle.shuffle(chars)
+    page = PageChars.from_records(chars)
+    assert page.cell_texts([list(range(len(chars)))]) == [plumber_utils.extract_text(chars)]
+
+
 def test_a_cell_with_a_character_at_no_finite_place_is_read_in_python():
     """NaN does not sort: such a cell is left to the Python reading (pdfplumber's pages
     can hold one), whatever C would make of it."""

@@ -654,7 +654,8 @@ class PageChars:
         compiled: bool = True,
     ):
         self._chars, self.at = chars, arrays
-        self.compiled = compiled and pdfium_loops.compiled is not None
+        # (a C module built from an older source lacks the cell text: Python reads it)
+        self.compiled = compiled and pdfium_loops.has_compiled("plain_cell_texts")
         # what C reads: upright, one code point, and a finite place (NaN would not sort)
         finite = np.isfinite(arrays.x0) & np.isfinite(arrays.x1) & np.isfinite(arrays.top)
         self._in_c = arrays.plain & finite
@@ -678,18 +679,22 @@ class PageChars:
     def texts_held(self, at: np.ndarray, bounds: np.ndarray) -> list[str]:
         """`cell_text` of each cell, its characters `at[bounds[k]:bounds[k + 1]]`, in C
         where it was built. Cells with a character that is not upright, not one code point
-        or not at a finite place are read in Python (C reads them too, and its reading is
-        dropped)."""
+        or not at a finite place are read in Python (C leaves them: None)."""
         if not self.compiled:
             return [cell_text([self.chars[i] for i in at[a:b]]) for a, b in pairwise(bounds)]
+        texts = pdfium_loops.compiled.plain_cell_texts(*self._c_arrays, at, bounds)
+        for k, text in enumerate(texts):
+            if text is None:
+                texts[k] = cell_text([self.chars[i] for i in at[bounds[k] : bounds[k + 1]]])
+        return texts
+
+    @cached_property
+    def _c_arrays(self) -> tuple[np.ndarray, ...]:
+        """What the C cell text reads, contiguous: made once a page, not once a table."""
         a = self.at
         code = np.ascontiguousarray(a.code, np.uint32)
         x0, x1, top = (np.ascontiguousarray(v, np.float64) for v in (a.x0, a.x1, a.top))
-        texts = pdfium_loops.compiled.cell_texts(code, x0, x1, top, at, bounds)
-        odd = np.concatenate([[0], np.cumsum(~self._in_c[at])])
-        for k in np.flatnonzero(odd[bounds[1:]] != odd[bounds[:-1]]).tolist():
-            texts[k] = cell_text([self.chars[i] for i in at[bounds[k] : bounds[k + 1]]])
-        return texts
+        return code, x0, x1, top, np.ascontiguousarray(self._in_c, np.bool_)
 
     @classmethod
     def from_records(cls, records: list[dict]) -> PageChars:
