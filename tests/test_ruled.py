@@ -8,6 +8,7 @@ import re
 from itertools import pairwise
 from types import SimpleNamespace
 
+import numpy as np
 import pdfplumber.table as plumber_table
 import pdfplumber.utils as plumber_utils
 import pytest
@@ -676,6 +677,52 @@ def test_letters_and_bold_letters_in_a_row_in_c_are_the_arrays_count(rows, chars
         records.append({**record, "fontname": "Arial-Bold" if bold else "Arial"})
     page = PageChars.from_records(records)
     assert _letters_in(spans, page, True) == _letters_in(spans, page, False)
+
+
+_place = st.sampled_from([0.0, -0.0, 1.0, 2.5, 10.0, 1e-9])
+_cell = st.tuples(_place, _place, _place, _place)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_cell, min_size=1, max_size=30))
+@example([(0.0, 0.0, 1.0, 1.0), (-0.0, -0.0, 2.5, 1.0)])  # one row, one column: the last
+@example([(1.0, 0.0, 2.5, 1.0), (-0.0, 0.0, 1.0, 10.0), (0.0, 0.0, 1.0, 2.5)])  # of equal
+@example([(1.0, 0.0, 2.5, 1.0), (0.0, 1.0, 1.0, 2.5), (0.0, -0.0, 1.0, 1.0)])  # x0s: 0, -0
+def test_table_rows_in_c_are_pdfplumbers(cells):
+    """A table's rows from C are pdfplumber's `Table.rows`: the same cell objects in the
+    same places (the last of a row at one x0), each row's bbox and the cells held, to the
+    bit (0.0 and -0.0 are one place, the first of equal minima kept, as min keeps it)."""
+    import numpy as np
+
+    from extract.ingest.ruled import table_rows
+
+    _needs_geometry()
+    table = plumber_table.Table(None, cells)
+    found = table_rows(table)
+    theirs = table.rows
+    assert len(found.cells) == len(theirs)
+    for ours, row in zip(found.cells, theirs, strict=True):
+        assert len(ours) == len(row.cells)
+        assert all(a is b for a, b in zip(ours, row.cells, strict=True))
+    spans = np.array([row.bbox for row in theirs], np.float64)
+    held = np.array([c for row in theirs for c in row.cells if c is not None], np.float64)
+    assert found.spans.tobytes() == spans.tobytes()
+    assert found.boxes.tobytes() == held.tobytes()
+    assert table_rows(table, compiled=False).spans.tobytes() == spans.tobytes()
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf, 3, np.float64(1.0)], ids=str)
+def test_table_rows_of_a_cell_c_does_not_read_are_pdfplumbers(odd):
+    """A cell with a place that is not a finite float is left to pdfplumber's rows."""
+    from extract.ingest.ruled import table_rows
+
+    _needs_geometry()
+    cells = [(0.0, 0.0, 1.0, 1.0), (1.0, 0.0, odd, 1.0), (0.0, 1.0, 1.0, 2.0)]
+    table = plumber_table.Table(None, cells)
+    found = table_rows(table)
+    assert found.cells == [row.cells for row in table.rows]
+    spans = np.array([row.bbox for row in table.rows], np.float64)
+    assert found.spans.tobytes() == spans.tobytes()
 
 
 _coordinate = st.one_of(st.integers(0, 8).map(lambda k: 10.0 * k), st.floats(-5, 90, width=32))

@@ -6,7 +6,8 @@
  *   held          a ruled table's characters to its cells, by their middles;
  *   letters_in    each row's letters, and bold ones, for the heading-row share;
  *   char_objects  a page's characters' text objects, as np.unique gives them;
- *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them.
+ *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them;
+ *   table_rows    a ruled table's cells in rows, as pdfplumber's Table.rows.
  *
  * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the
  * page's edges, finds where they cross, the smallest cells those crossings box, and
@@ -1357,6 +1358,118 @@ done:
     return result;
 }
 
+/* -- rows: pdfplumber's Table.rows ------------------------------------------------------ */
+
+typedef struct {
+    double top, x0;
+    Py_ssize_t at; /* the cell's place in the table: Python's sort is stable */
+} row_key;
+
+static int by_row_place(const void *a, const void *b) {
+    const row_key *p = a, *q = b;
+    if (p->top != q->top) return (p->top > q->top) - (p->top < q->top);
+    if (p->x0 != q->x0) return (p->x0 > q->x0) - (p->x0 < q->x0);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+static int by_value(const void *a, const void *b) {
+    double p = *(const double *)a, q = *(const double *)b;
+    return (p > q) - (p < q);
+}
+
+/* table_rows(cells: list of (x0, top, x1, bottom)) -> (rows, spans, boxes), or None where
+ * a value is not a finite float (left to pdfplumber). As pdfplumber's Table.rows: the
+ * cells sorted by top, then x0 (stably), grouped by top; each row a cell (the same
+ * object) or None in each column, the columns being the table's distinct x0s, the last
+ * cell of a row at an x0 taking its place. spans: float64 [rows][4], each row's bbox (the
+ * first of equal minima or maxima, as min and max); boxes: float64 [cells][4], the cells
+ * the rows hold, row by row. */
+static PyObject *table_rows(PyObject *self, PyObject *cells) {
+    if (!PyList_Check(cells)) {
+        PyErr_SetString(PyExc_TypeError, "table_rows: a list of cells");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(cells), n_rows = 0, n_boxes = 0, n_xs = 0;
+    PyObject *result = NULL, *rows = NULL;
+    double *values = malloc((size_t)(n ? n : 1) * 4 * sizeof *values);
+    double *xs = malloc((size_t)(n ? n : 1) * sizeof *xs);
+    row_key *keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
+    Py_ssize_t *slot = malloc((size_t)(n ? n : 1) * sizeof *slot); /* a row's cell by column */
+    double *spans = malloc((size_t)(n ? n : 1) * 4 * sizeof *spans);
+    double *boxes = malloc((size_t)(n ? n : 1) * 4 * sizeof *boxes);
+    if (!values || !xs || !keys || !slot || !spans || !boxes) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *cell = PyList_GET_ITEM(cells, i);
+        if (!PyTuple_CheckExact(cell) || PyTuple_GET_SIZE(cell) != 4) goto not_floats;
+        for (int k = 0; k < 4; k++) {
+            PyObject *v = PyTuple_GET_ITEM(cell, k);
+            if (!PyFloat_CheckExact(v) || !isfinite(PyFloat_AS_DOUBLE(v))) goto not_floats;
+            values[4 * i + k] = PyFloat_AS_DOUBLE(v);
+        }
+        keys[i] = (row_key){values[4 * i + 1], values[4 * i], i};
+        xs[i] = values[4 * i];
+    }
+    qsort(keys, (size_t)n, sizeof *keys, by_row_place);
+    qsort(xs, (size_t)n, sizeof *xs, by_value);
+    for (Py_ssize_t i = 0; i < n; i++) /* distinct x0s (0.0 and -0.0 are one, as in a set) */
+        if (n_xs == 0 || xs[i] != xs[n_xs - 1]) xs[n_xs++] = xs[i];
+    rows = PyList_New(0);
+    if (!rows) goto done;
+    for (Py_ssize_t a = 0, b; a < n; a = b) { /* a row: the cells of one top */
+        for (b = a; b < n && keys[b].top == keys[a].top; b++) {}
+        for (Py_ssize_t c = 0; c < n_xs; c++) slot[c] = -1;
+        for (Py_ssize_t k = a; k < b; k++) { /* its column: xs holds every cell's x0 */
+            Py_ssize_t lo = 0, hi = n_xs - 1;
+            while (lo < hi) {
+                Py_ssize_t mid = (lo + hi) / 2;
+                if (xs[mid] < keys[k].x0) lo = mid + 1;
+                else hi = mid;
+            }
+            slot[lo] = keys[k].at;
+        }
+        PyObject *row = PyList_New(n_xs);
+        if (!row || PyList_Append(rows, row)) {
+            Py_XDECREF(row);
+            goto done;
+        }
+        Py_DECREF(row);
+        double *span = spans + 4 * n_rows++;
+        int first = 1;
+        for (Py_ssize_t c = 0; c < n_xs; c++) {
+            if (slot[c] < 0) {
+                PyList_SET_ITEM(row, c, Py_NewRef(Py_None));
+                continue;
+            }
+            PyList_SET_ITEM(row, c, Py_NewRef(PyList_GET_ITEM(cells, slot[c])));
+            const double *v = values + 4 * slot[c];
+            memcpy(boxes + 4 * n_boxes++, v, 4 * sizeof *v);
+            if (first || v[0] < span[0]) span[0] = v[0];
+            if (first || v[1] < span[1]) span[1] = v[1];
+            if (first || v[2] > span[2]) span[2] = v[2];
+            if (first || v[3] > span[3]) span[3] = v[3];
+            first = 0;
+        }
+    }
+    result = Py_BuildValue("(Oy#y#)", rows, (const char *)spans,
+                           (Py_ssize_t)(4 * n_rows * sizeof(double)), (const char *)boxes,
+                           (Py_ssize_t)(4 * n_boxes * sizeof(double)));
+    goto done;
+not_floats:
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(rows);
+    free(values);
+    free(xs);
+    free(keys);
+    free(slot);
+    free(spans);
+    free(boxes);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
@@ -1365,6 +1478,7 @@ static PyMethodDef methods[] = {
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},
     {"kept_chars", kept_chars, METH_VARARGS, "The characters inside tables, boxed as pdfminer boxes them."},
+    {"table_rows", table_rows, METH_O, "pdfplumber's Table.rows of a table's cells, and their boxes."},
     {NULL, NULL, 0, NULL},
 };
 

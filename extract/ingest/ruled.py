@@ -227,8 +227,9 @@ def find_ruled(
     chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops, text)
     found = []
     for table in tables:
-        table_rows, bbox = table.rows, table.bbox  # (pdfplumber works both out at each asking)
-        rows, bold = read_table(table, chars, table_rows)
+        bbox = table.bbox  # (pdfplumber works it out at each asking)
+        grid = table_rows(table, settings.c_loops)
+        rows, bold = read_table(table, chars, grid)
         if not rows or max(map(len, rows)) < settings.min_cols:
             continue  # a box, not a table (short ones may continue a table)
         found.append(
@@ -236,7 +237,7 @@ def find_ruled(
                 number,
                 tuple(rounded(v) for v in bbox),
                 rows,
-                rounded_boxes([row.cells for row in table_rows]),
+                rounded_boxes(grid.cells),
                 line_above(bbox[1]),
                 bold,
                 rule=RULE,
@@ -713,11 +714,42 @@ class PageChars:
 _BOX = ("x0", "x1", "top", "bottom")
 
 
+class TableRows(NamedTuple):
+    """A table's rows, as pdfplumber's `Table.rows` gives them."""
+
+    cells: list[list]  # each row's cells (x0, top, x1, bottom): None in a column it lacks
+    spans: np.ndarray  # float64 [rows, 4]: each row's bbox
+    boxes: np.ndarray  # float64 [cells, 4]: the cells the rows hold, row by row
+
+
+def table_rows(table: plumber_table.Table, compiled: bool = True) -> TableRows:
+    """pdfplumber's `Table.rows` (a sort, a dict a row and four passes for each row's
+    bbox, at each asking), in C (`_geometry.table_rows`, the same steps; a property test
+    compares them) where it was built, else pdfplumber's own."""
+    if compiled and _geometry is not None and hasattr(_geometry, "table_rows"):
+        found = _geometry.table_rows(table.cells)
+        if found is not None:  # None: a value that is not a finite float
+            cells, spans, boxes = found
+            return TableRows(cells, _box_array(spans), _box_array(boxes))
+    rows = table.rows
+    boxes = [c for row in rows for c in row.cells if c is not None]
+    return TableRows(
+        [row.cells for row in rows],
+        np.array([row.bbox for row in rows], np.float64).reshape(-1, 4),
+        np.array(boxes, np.float64).reshape(-1, 4),
+    )
+
+
+def _box_array(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, np.float64).reshape(-1, 4)
+
+
 def read_table(
-    table: plumber_table.Table, chars: PageChars, table_rows: list | None = None
+    table: plumber_table.Table, chars: PageChars, rows: TableRows | None = None
 ) -> tuple[list, list[float]]:
     """The table's cell texts (as pdfplumber's `Table.extract`) and the share of bold
-    letters in each row (heading rows are bold).
+    letters in each row (heading rows are bold); `rows`: its `table_rows`, where the caller
+    has them.
 
     pdfplumber tests every character of the page against every row and cell; here each
     cell takes the characters whose middle falls in it from those sorted by height, all
@@ -725,19 +757,17 @@ def read_table(
     those whose top left corner lies in it (the measure the heading rules were written
     against).
     """
-    if table_rows is None:  # `table.rows`, where the caller has not worked them out
-        table_rows = table.rows
-    cells = [c for row in table_rows for c in row.cells if c is not None]
-    if not cells:
-        return [[None] * len(row.cells) for row in table_rows], [0.0] * len(table_rows)
+    if rows is None:
+        rows = table_rows(table, chars.compiled)
+    if not len(rows.boxes):
+        return [[None] * len(row) for row in rows.cells], [0.0] * len(rows.cells)
     compiled = chars.compiled and _geometry is not None
-    held = _held_by(np.array(cells, np.float64), chars.by_middle, chars.mx, compiled)
+    held = _held_by(rows.boxes, chars.by_middle, chars.mx, compiled)
     texts = iter(chars.texts_held(*held))
-    rows = [[None if c is None else next(texts) for c in row.cells] for row in table_rows]
-    spans = np.array([row.bbox for row in table_rows], np.float64)  # x0, top, x1, bottom
-    counts, heavy = _letters_in(spans, chars, compiled)
+    read = [[None if c is None else next(texts) for c in row] for row in rows.cells]
+    counts, heavy = _letters_in(rows.spans, chars, compiled)
     bold = [round(h / n, 2) if n else 0.0 for h, n in zip(heavy, counts, strict=True)]
-    return rows, bold
+    return read, bold
 
 
 def _letters_in(spans: np.ndarray, chars: PageChars, compiled: bool) -> tuple[list, list]:
