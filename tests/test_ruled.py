@@ -613,6 +613,7 @@ def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
         max_size=40,
     ),
 )
+@example([(0, 0, 4, 3)], [(5.0, 29.0 - 0.7 * k) for k in range(40)])  # page order upwards
 def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, middles):
     """Each cell holds, in page order, the characters whose middle pdfplumber's
     `char_in_bbox` puts in it: cells side by side, touching, apart, or overlapping (a

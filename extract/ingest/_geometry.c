@@ -1079,6 +1079,27 @@ static int by_index(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Indices sorted. A cell's characters come in height order, page order within a height,
+ * nearly page order: insertion sort does next to no moves; past a few per item it leaves
+ * the rest to qsort. */
+static void sort_indices(int64_t *at, Py_ssize_t n) {
+    Py_ssize_t moves = 0, budget = 4 * n + 32;
+    for (Py_ssize_t k = 1; k < n; k++) {
+        int64_t item = at[k];
+        Py_ssize_t j = k;
+        while (j > 0 && at[j - 1] > item) {
+            at[j] = at[j - 1];
+            j--;
+        }
+        at[j] = item;
+        moves += k - j;
+        if (moves > budget) {
+            qsort(at, (size_t)n, sizeof *at, by_index);
+            return;
+        }
+    }
+}
+
 /* held(keys: float64 [n] middle heights sorted, indices: int64 [n] their characters,
  *      mx: float64 [chars] middles across, boxes: float64 [cells][4])
  *   -> (at: int64, bounds: int64 [cells + 1]): cell k holds the characters
@@ -1091,7 +1112,7 @@ static PyObject *held(PyObject *self, PyObject *args) {
     const double *keys = kb.buf, *mx = mb.buf, *boxes = bb.buf;
     const int64_t *indices = ib.buf;
     Py_ssize_t n = kb.len / (Py_ssize_t)sizeof(double), chars = mb.len / (Py_ssize_t)sizeof(double);
-    Py_ssize_t cells = bb.len / (Py_ssize_t)(4 * sizeof(double));
+    Py_ssize_t cells = bb.len / (Py_ssize_t)(4 * sizeof(double)), size = 0;
     int64_t *bounds = malloc((size_t)(cells + 1) * sizeof *bounds), *at = NULL;
     if (ib.len != n * (Py_ssize_t)sizeof(int64_t) || bb.len != cells * (Py_ssize_t)(4 * sizeof(double))) {
         PyErr_SetString(PyExc_ValueError, "held: arrays of different lengths");
@@ -1106,29 +1127,29 @@ static PyObject *held(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    for (int fill = 0; fill < 2; fill++) { /* count, then fill */
-        bounds[0] = 0;
-        for (Py_ssize_t c = 0; c < cells; c++) {
-            const double *box = boxes + 4 * c;
-            Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
-            if (!finite_box(box)) hi = lo; /* pdfplumber's tests all fail: no characters */
-            int64_t count = 0;
-            for (Py_ssize_t j = lo; j < hi; j++) {
-                int64_t i = indices[j];
-                if (box[0] <= mx[i] && mx[i] < box[2]) {
-                    if (fill) at[bounds[c] + count] = i;
-                    count++;
-                }
+    bounds[0] = 0;
+    for (Py_ssize_t c = 0; c < cells; c++) {
+        const double *box = boxes + 4 * c;
+        Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
+        if (!finite_box(box)) hi = lo; /* pdfplumber's tests all fail: no characters */
+        int64_t count = 0;
+        if (hi > lo && bounds[c] + (hi - lo) > size) { /* room for the whole slice */
+            size = 2 * (bounds[c] + (hi - lo));
+            int64_t *more = realloc(at, (size_t)size * sizeof *at);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
             }
-            if (fill) qsort(at + bounds[c], (size_t)count, sizeof *at, by_index);
-            bounds[c + 1] = bounds[c] + count;
+            at = more;
         }
-        if (!fill && !(at = malloc((size_t)(bounds[cells] + 1) * sizeof *at))) {
-            PyErr_NoMemory();
-            goto done;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            int64_t i = indices[j];
+            if (box[0] <= mx[i] && mx[i] < box[2]) at[bounds[c] + count++] = i;
         }
+        if (count > 1) sort_indices(at + bounds[c], count);
+        bounds[c + 1] = bounds[c] + count;
     }
-    result = Py_BuildValue("(y#y#)", (const char *)at, (Py_ssize_t)(bounds[cells] * (Py_ssize_t)sizeof(int64_t)),
+    result = Py_BuildValue("(y#y#)", at ? (const char *)at : "", (Py_ssize_t)(bounds[cells] * (Py_ssize_t)sizeof(int64_t)),
                            (const char *)bounds, (Py_ssize_t)((cells + 1) * sizeof(int64_t)));
 done:
     free(at);
