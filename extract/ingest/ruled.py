@@ -220,7 +220,7 @@ def find_ruled(
     view = _PageView((0.0, 0.0, width, height), [])
     tables = [
         plumber_table.Table(view, cells)
-        for cells in table_cells(paths, view.bbox, settings.plumber(), settings.c_loops)
+        for cells in table_cells(paths, view.bbox, _plumber_settings(settings), settings.c_loops)
     ]
     if not tables:
         return []
@@ -246,8 +246,18 @@ def find_ruled(
     return found
 
 
+@lru_cache(maxsize=16)
+def _plumber_settings(settings: TableSettings) -> plumber_table.TableSettings:
+    """pdfplumber's table settings from ours, resolved once, not at every page (resolving
+    checks every field: ~18 us). Nothing changes them once resolved."""
+    return plumber_table.TableSettings.resolve(settings.plumber())
+
+
 def table_cells(
-    paths: PagePaths, bbox: tuple[float, ...], settings: dict, compiled: bool = True
+    paths: PagePaths,
+    bbox: tuple[float, ...],
+    settings: dict | plumber_table.TableSettings,
+    compiled: bool = True,
 ) -> list[list[tuple[float, float, float, float]]]:
     """The cells of each table pdfplumber's TableFinder finds among the page's edges, in
     its order: in C (`_geometry.c`) where it was built and the settings are the ruled-lines
