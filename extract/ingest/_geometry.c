@@ -7,7 +7,8 @@
  *   letters_in    each row's letters, and bold ones, for the heading-row share;
  *   char_objects  a page's characters' text objects, as np.unique gives them;
  *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them;
- *   table_rows    a ruled table's cells in rows, as pdfplumber's Table.rows.
+ *   table_rows    a ruled table's cells in rows, as pdfplumber's Table.rows;
+ *   span_above    where the line of text over a table lies (its caption).
  *
  * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the
  * page's edges, finds where they cross, the smallest cells those crossings box, and
@@ -1379,6 +1380,64 @@ done:
     return result;
 }
 
+/* -- the line above a table: unruled.py's _span_above ------------------------------------ */
+
+/* The smaller (larger) of two values, NaN once either is, as numpy's min (max). */
+static double least(double kept, double v) { return isnan(kept) || (!isnan(v) && kept <= v) ? kept : v; }
+static double most(double kept, double v) { return isnan(kept) || (!isnan(v) && kept >= v) ? kept : v; }
+
+/* span_above(boxes: float64 [n][4] x0, top, x1, bottom, top, reach)
+ *   -> (x0, top, x1, bottom) of the last line of runs above `top`, or None: the runs at
+ *      least 1 pt high whose middle is above it; of those ending within `reach` of it,
+ *      the lowest (the first of equal ones), and the runs above sharing 40% of the
+ *      smaller height with it. */
+static PyObject *span_above(PyObject *self, PyObject *args) {
+    Py_buffer bb;
+    double top, reach;
+    if (!PyArg_ParseTuple(args, "y*dd", &bb, &top, &reach)) return NULL;
+    PyObject *result = NULL;
+    const double *b = bb.buf;
+    Py_ssize_t n = bb.len / (Py_ssize_t)(4 * sizeof(double)), last = -1;
+    if (bb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "span_above: boxes of four values");
+        goto done;
+    }
+    double lowest = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double t = b[4 * i + 1], bottom = b[4 * i + 3];
+        if (!(bottom - t >= 1.0 && (t + bottom) / 2 < top && bottom >= top - reach)) continue;
+        if (last < 0 || t + bottom > lowest) {
+            last = i;
+            lowest = t + bottom;
+        }
+    }
+    if (last < 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    double lt = b[4 * last + 1], lb = b[4 * last + 3], lh = lb - lt, span[4];
+    int first = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *r = b + 4 * i;
+        double h = r[3] - r[1];
+        if (!(h >= 1.0 && (r[1] + r[3]) / 2 < top)) continue;
+        double shared = (lb < r[3] ? lb : r[3]) - (lt > r[1] ? lt : r[1]);
+        if (!(shared >= 0.4 * (lh < h ? lh : h))) continue;
+        if (first) memcpy(span, r, sizeof span);
+        else {
+            span[0] = least(span[0], r[0]);
+            span[1] = least(span[1], r[1]);
+            span[2] = most(span[2], r[2]);
+            span[3] = most(span[3], r[3]);
+        }
+        first = 0;
+    }
+    result = Py_BuildValue("(dddd)", span[0], span[1], span[2], span[3]);
+done:
+    PyBuffer_Release(&bb);
+    return result;
+}
+
 /* -- rows: pdfplumber's Table.rows ------------------------------------------------------ */
 
 typedef struct {
@@ -1499,6 +1558,7 @@ static PyMethodDef methods[] = {
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},
     {"kept_chars", kept_chars, METH_VARARGS, "The characters inside tables, boxed as pdfminer boxes them."},
+    {"span_above", span_above, METH_VARARGS, "Where the line of text over a table lies."},
     {"table_rows", table_rows, METH_O, "pdfplumber's Table.rows of a table's cells, and their boxes."},
     {NULL, NULL, 0, NULL},
 };
