@@ -808,10 +808,12 @@ _cell_value = st.one_of(
 )
 @example([[(5, 1.0, 10.0, 20.0), (5.0, 1.0, 10.0, 20.0)]])  # an int and a float: one key
 @example([[(0.0, 1.0, 10.0, 20.0), (-0.0, 1.0, 10.0, 20.0)]])  # two zeros: one key
+@example([[(1e300, -1e-300, 2.675, 1.005)], [None, (float("inf"), 3, 3.0, 3)]])
 def test_a_tables_boxes_are_rounded_as_each_cell_is(rows):
-    """A table's cells rounded with each value rounded once: `rounded_box` of each cell,
-    to the sign of a zero and the type of an int."""
+    """A table's cells rounded with each value rounded once, in Python and in C:
+    `rounded_box` of each cell, to the sign of a zero and the type of an int."""
     from extract.ingest.ruled import rounded_box, rounded_boxes
 
     expected = [[rounded_box(cell) for cell in row] for row in rows]
+    assert repr(rounded_boxes(rows, compiled=False)) == repr(expected)
     assert repr(rounded_boxes(rows)) == repr(expected)

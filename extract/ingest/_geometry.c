@@ -8,7 +8,8 @@
  *   char_objects  a page's characters' text objects, as np.unique gives them;
  *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them;
  *   table_rows    a ruled table's cells in rows, as pdfplumber's Table.rows;
- *   span_above    where the line of text over a table lies (its caption).
+ *   span_above    where the line of text over a table lies (its caption);
+ *   rounded_rows  a ruled table's cells rounded, a value once per table.
  *
  * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the
  * page's edges, finds where they cross, the smallest cells those crossings box, and
@@ -1550,6 +1551,63 @@ done:
     return result;
 }
 
+/* -- rounded cells: ruled.py's rounded_boxes --------------------------------------------- */
+
+/* round(value, digits), a float's once per call (`once`): a grid's cells share their
+ * edges. 0.0 and -0.0 are one key, so a zero is rounded as it is, not looked up. */
+static PyObject *rounded_value(PyObject *value, PyObject *round, PyObject *digits, PyObject *once) {
+    int keyed = PyFloat_CheckExact(value) && PyFloat_AS_DOUBLE(value) != 0.0;
+    if (keyed) {
+        PyObject *known = PyDict_GetItemWithError(once, value);
+        if (known) return Py_NewRef(known);
+        if (PyErr_Occurred()) return NULL;
+    }
+    PyObject *out = PyObject_CallMethodOneArg(value, round, digits); /* as round() calls it */
+    if (out && keyed && PyDict_SetItem(once, value, out)) Py_CLEAR(out);
+    return out;
+}
+
+/* rounded_rows(rows: list of lists of (x0, top, x1, bottom) or None, digits: int)
+ *   -> the same rows, each value rounded to `digits` places by its type's __round__. */
+static PyObject *rounded_rows(PyObject *self, PyObject *args) {
+    PyObject *rows, *digits;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &rows, &digits)) return NULL;
+    PyObject *round = PyUnicode_InternFromString("__round__"), *once = PyDict_New();
+    PyObject *out = round && once ? PyList_New(PyList_GET_SIZE(rows)) : NULL;
+    for (Py_ssize_t r = 0; out && r < PyList_GET_SIZE(rows); r++) {
+        PyObject *row = PyList_GET_ITEM(rows, r);
+        if (!PyList_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "rounded_rows: a row is a list");
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *made = PyList_New(PyList_GET_SIZE(row));
+        for (Py_ssize_t c = 0; made && c < PyList_GET_SIZE(row); c++) {
+            PyObject *cell = PyList_GET_ITEM(row, c), *box = NULL;
+            if (cell == Py_None) box = Py_NewRef(Py_None);
+            else if (!PyTuple_Check(cell) || PyTuple_GET_SIZE(cell) != 4)
+                PyErr_SetString(PyExc_TypeError, "rounded_rows: a cell is four values");
+            else if ((box = PyTuple_New(4))) {
+                for (int k = 0; k < 4; k++) {
+                    PyObject *v = rounded_value(PyTuple_GET_ITEM(cell, k), round, digits, once);
+                    if (!v) {
+                        Py_CLEAR(box);
+                        break;
+                    }
+                    PyTuple_SET_ITEM(box, k, v);
+                }
+            }
+            if (!box) Py_CLEAR(made);
+            else PyList_SET_ITEM(made, c, box);
+        }
+        if (!made) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, r, made);
+    }
+    Py_XDECREF(round);
+    Py_XDECREF(once);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
@@ -1558,6 +1616,7 @@ static PyMethodDef methods[] = {
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},
     {"kept_chars", kept_chars, METH_VARARGS, "The characters inside tables, boxed as pdfminer boxes them."},
+    {"rounded_rows", rounded_rows, METH_VARARGS, "Each value of a table's cells rounded."},
     {"span_above", span_above, METH_VARARGS, "Where the line of text over a table lies."},
     {"table_rows", table_rows, METH_O, "pdfplumber's Table.rows of a table's cells, and their boxes."},
     {NULL, NULL, 0, NULL},

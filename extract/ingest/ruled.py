@@ -237,7 +237,7 @@ def find_ruled(
                 number,
                 tuple(rounded(v) for v in bbox),
                 rows,
-                rounded_boxes(grid.cells),
+                rounded_boxes(grid.cells, settings.c_loops),
                 line_above(bbox[1]),
                 bold,
                 rule=RULE,
@@ -934,11 +934,15 @@ def rounded_box(cell) -> tuple[float, float, float, float] | None:
     return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
 
 
-def rounded_boxes(rows: list[list]) -> list[list]:
+def rounded_boxes(rows: list[list], compiled: bool = True) -> list[list]:
     """`rounded_box` of each cell of a table's rows. A grid's cells share their edges, so
     each value is rounded once (`round` to two places costs half a microsecond, and a page
     of tables has thousands of values); where a value is not a float, or is a zero (0.0
-    and -0.0 are one key), each cell is rounded as it is."""
+    and -0.0 are one key), each cell is rounded as it is. In C (`_geometry.rounded_rows`,
+    the same, a zero alone rounded as it is) where it was built: a tuple a cell, made in
+    Python, cost more than the rounding."""
+    if compiled and _geometry is not None and hasattr(_geometry, "rounded_rows"):
+        return _geometry.rounded_rows(rows, 2)
     values = {v for row in rows for cell in row if cell is not None for v in cell}
     if any(type(v) is not float or v == 0 for v in values):
         return [[rounded_box(cell) for cell in row] for row in rows]
