@@ -8,6 +8,7 @@ import re
 from itertools import pairwise
 from types import SimpleNamespace
 
+import numpy as np
 import pdfplumber.table as plumber_table
 import pdfplumber.utils as plumber_utils
 import pytest
@@ -338,6 +339,29 @@ def test_cells_read_together_in_c_are_pdfplumbers_extract_text(chars, cell_of):
     assert page.cell_texts(cells) == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5)), min_size=1, max_size=60),
+    st.sampled_from(["page", "reversed", "shuffled"]),
+    st.randoms(use_true_random=False),
+)
+@example([(k % 15, k // 15) for k in range(60)], "page", None)  # no moves at all
+@example([(k % 15, k // 15) for k in range(60)], "reversed", None)  # all out: to qsort
+@example([(k, 0) for k in range(11)], "reversed", None)  # 55 moves: just under 4n+32
+@example([(k, 0) for k in range(12)], "reversed", None)  # 66 moves: just over
+def test_long_cells_in_any_order_are_pdfplumbers_extract_text(places, order, shuffle):
+    """A cell of many characters (columns and lines of a grid), handed over in page order,
+    backwards, or shuffled: C sorts nearly sorted characters by insertion and leaves badly
+    out of order ones to qsort; both read what pdfplumber reads."""
+    chars = [_char("abcdefgh"[(x + y) % 8], 5.5 * x, 10.0 * y) for x, y in places]
+    if order == "reversed":
+        chars.reverse()
+    elif order == "shuffled":
+        shuffle.shuffle(chars)
+    page = PageChars.from_records(chars)
+    assert page.cell_texts([list(range(len(chars)))]) == [plumber_utils.extract_text(chars)]
+
+
 def test_a_cell_with_a_character_at_no_finite_place_is_read_in_python():
     """NaN does not sort: such a cell is left to the Python reading (pdfplumber's pages
     can hold one), whatever C would make of it."""
@@ -589,6 +613,7 @@ def test_an_extension_built_before_the_edges_reads_them_in_python(monkeypatch):
         max_size=40,
     ),
 )
+@example([(0, 0, 4, 3)], [(5.0, 29.0 - 0.7 * k) for k in range(40)])  # page order upwards
 def test_a_tables_characters_go_to_the_cells_pdfplumber_puts_them_in(cells, middles):
     """Each cell holds, in page order, the characters whose middle pdfplumber's
     `char_in_bbox` puts in it: cells side by side, touching, apart, or overlapping (a
@@ -653,6 +678,52 @@ def test_letters_and_bold_letters_in_a_row_in_c_are_the_arrays_count(rows, chars
         records.append({**record, "fontname": "Arial-Bold" if bold else "Arial"})
     page = PageChars.from_records(records)
     assert _letters_in(spans, page, True) == _letters_in(spans, page, False)
+
+
+_place = st.sampled_from([0.0, -0.0, 1.0, 2.5, 10.0, 1e-9])
+_cell = st.tuples(_place, _place, _place, _place)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_cell, min_size=1, max_size=30))
+@example([(0.0, 0.0, 1.0, 1.0), (-0.0, -0.0, 2.5, 1.0)])  # one row, one column: the last
+@example([(1.0, 0.0, 2.5, 1.0), (-0.0, 0.0, 1.0, 10.0), (0.0, 0.0, 1.0, 2.5)])  # of equal
+@example([(1.0, 0.0, 2.5, 1.0), (0.0, 1.0, 1.0, 2.5), (0.0, -0.0, 1.0, 1.0)])  # x0s: 0, -0
+def test_table_rows_in_c_are_pdfplumbers(cells):
+    """A table's rows from C are pdfplumber's `Table.rows`: the same cell objects in the
+    same places (the last of a row at one x0), each row's bbox and the cells held, to the
+    bit (0.0 and -0.0 are one place, the first of equal minima kept, as min keeps it)."""
+    import numpy as np
+
+    from extract.ingest.ruled import table_rows
+
+    _needs_geometry()
+    table = plumber_table.Table(None, cells)
+    found = table_rows(table)
+    theirs = table.rows
+    assert len(found.cells) == len(theirs)
+    for ours, row in zip(found.cells, theirs, strict=True):
+        assert len(ours) == len(row.cells)
+        assert all(a is b for a, b in zip(ours, row.cells, strict=True))
+    spans = np.array([row.bbox for row in theirs], np.float64)
+    held = np.array([c for row in theirs for c in row.cells if c is not None], np.float64)
+    assert found.spans.tobytes() == spans.tobytes()
+    assert found.boxes.tobytes() == held.tobytes()
+    assert table_rows(table, compiled=False).spans.tobytes() == spans.tobytes()
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf, 3, np.float64(1.0)], ids=str)
+def test_table_rows_of_a_cell_c_does_not_read_are_pdfplumbers(odd):
+    """A cell with a place that is not a finite float is left to pdfplumber's rows."""
+    from extract.ingest.ruled import table_rows
+
+    _needs_geometry()
+    cells = [(0.0, 0.0, 1.0, 1.0), (1.0, 0.0, odd, 1.0), (0.0, 1.0, 1.0, 2.0)]
+    table = plumber_table.Table(None, cells)
+    found = table_rows(table)
+    assert found.cells == [row.cells for row in table.rows]
+    spans = np.array([row.bbox for row in table.rows], np.float64)
+    assert found.spans.tobytes() == spans.tobytes()
 
 
 _coordinate = st.one_of(st.integers(0, 8).map(lambda k: 10.0 * k), st.floats(-5, 90, width=32))
@@ -737,10 +808,12 @@ _cell_value = st.one_of(
 )
 @example([[(5, 1.0, 10.0, 20.0), (5.0, 1.0, 10.0, 20.0)]])  # an int and a float: one key
 @example([[(0.0, 1.0, 10.0, 20.0), (-0.0, 1.0, 10.0, 20.0)]])  # two zeros: one key
+@example([[(1e300, -1e-300, 2.675, 1.005)], [None, (float("inf"), 3, 3.0, 3)]])
 def test_a_tables_boxes_are_rounded_as_each_cell_is(rows):
-    """A table's cells rounded with each value rounded once: `rounded_box` of each cell,
-    to the sign of a zero and the type of an int."""
+    """A table's cells rounded with each value rounded once, in Python and in C:
+    `rounded_box` of each cell, to the sign of a zero and the type of an int."""
     from extract.ingest.ruled import rounded_box, rounded_boxes
 
     expected = [[rounded_box(cell) for cell in row] for row in rows]
+    assert repr(rounded_boxes(rows, compiled=False)) == repr(expected)
     assert repr(rounded_boxes(rows)) == repr(expected)

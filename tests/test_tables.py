@@ -4,6 +4,7 @@ cells, action-plan rows, and the text-against-table check."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 from conftest import CORPUS, KENT, PDF_REPORT, PDF_RUNNING_HEADER, TABBED_TEXT
@@ -507,6 +508,48 @@ def test_caption_line_over_arrays_is_the_run_by_run_reading(boxes, top, reach):
     assert unruled.line_above(runs, asked, top, reach) == unruled._line_above(
         runs, asked, top, reach
     )
+
+
+_odd_value = st.sampled_from([math.nan, math.inf, -math.inf])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _run,
+            _run.flatmap(
+                lambda r: st.integers(0, 3).map(lambda k: (*r[:k], math.nan, *r[k + 1 :]))
+            ),
+            st.tuples(_odd_value, _odd_value, _odd_value, _odd_value),
+        ),
+        max_size=50,
+    ),
+    st.one_of(st.floats(-10, 320), st.integers(0, 30).map(lambda k: 5.0 * k), _odd_value),
+    st.sampled_from([48.0, 0.0, 12.5, math.inf]),
+)
+@example([(0.0, 0.0, 10.0, 10.0), (20.0, 6.0, 10.0, 10.0)], 30.0, 48.0)  # 40% shared
+@example([(0.0, 0.0, 10.0, 10.0), (20.0, 0.0, 10.0, 10.0)], 10.0, 48.0)  # two lowest: first
+@example(  # two lowest, and a run on the first's line, not on the second's: the first's
+    [(0.0, 0.0, 10.0, 10.0), (20.0, 4.0, 10.0, 2.0), (40.0, 0.0, 10.0, 3.0)], 20.0, 48.0
+)
+@example([(0.0, 0.0, 10.0, 10.0), (math.nan, 0.0, 10.0, 10.0)], 20.0, 48.0)  # x0 NaN: NaN
+@example([(math.nan, 0.0, 10.0, 10.0), (0.0, 0.0, 10.0, 10.0)], 20.0, 48.0)  # first or last
+def test_caption_line_found_in_c_is_the_arrays_reading(boxes, top, reach):
+    """Where the caption line over a table lies, found in C, is where the array reading
+    finds it (a zero's sign aside: PDFium reads both alike), runs at no finite place too."""
+    import numpy as np
+
+    from extract.ingest import unruled
+
+    if unruled._geometry is None:
+        pytest.skip("the C geometry was not built (no compiler at install)")
+    runs = unruled._boxes([(x, y, x + w, y + h) for x, y, w, h in boxes])
+    with np.errstate(invalid="ignore"):
+        expected = unruled._span_above(runs, top, reach)
+    found = unruled._geometry.span_above(runs, top, reach)
+    as_text = lambda span: span and repr(tuple(v + 0.0 for v in span))  # noqa: E731
+    assert as_text(found) == as_text(expected)
 
 
 def _overlap(a, b) -> bool:

@@ -6,7 +6,10 @@
  *   held          a ruled table's characters to its cells, by their middles;
  *   letters_in    each row's letters, and bold ones, for the heading-row share;
  *   char_objects  a page's characters' text objects, as np.unique gives them;
- *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them.
+ *   kept_chars    the characters inside the tables, boxed as pdfminer boxes them;
+ *   table_rows    a ruled table's cells in rows, as pdfplumber's Table.rows;
+ *   span_above    where the line of text over a table lies (its caption);
+ *   rounded_rows  a ruled table's cells rounded, a value once per table.
  *
  * Ruled tables: pdfplumber's TableFinder with the "lines" strategies snaps and joins the
  * page's edges, finds where they cross, the smallest cells those crossings box, and
@@ -1078,6 +1081,27 @@ static int by_index(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Indices sorted. A cell's characters come in height order, page order within a height,
+ * nearly page order: insertion sort does next to no moves; past a few per item it leaves
+ * the rest to qsort. */
+static void sort_indices(int64_t *at, Py_ssize_t n) {
+    Py_ssize_t moves = 0, budget = 4 * n + 32;
+    for (Py_ssize_t k = 1; k < n; k++) {
+        int64_t item = at[k];
+        Py_ssize_t j = k;
+        while (j > 0 && at[j - 1] > item) {
+            at[j] = at[j - 1];
+            j--;
+        }
+        at[j] = item;
+        moves += k - j;
+        if (moves > budget) {
+            qsort(at, (size_t)n, sizeof *at, by_index);
+            return;
+        }
+    }
+}
+
 /* held(keys: float64 [n] middle heights sorted, indices: int64 [n] their characters,
  *      mx: float64 [chars] middles across, boxes: float64 [cells][4])
  *   -> (at: int64, bounds: int64 [cells + 1]): cell k holds the characters
@@ -1090,7 +1114,7 @@ static PyObject *held(PyObject *self, PyObject *args) {
     const double *keys = kb.buf, *mx = mb.buf, *boxes = bb.buf;
     const int64_t *indices = ib.buf;
     Py_ssize_t n = kb.len / (Py_ssize_t)sizeof(double), chars = mb.len / (Py_ssize_t)sizeof(double);
-    Py_ssize_t cells = bb.len / (Py_ssize_t)(4 * sizeof(double));
+    Py_ssize_t cells = bb.len / (Py_ssize_t)(4 * sizeof(double)), size = 0;
     int64_t *bounds = malloc((size_t)(cells + 1) * sizeof *bounds), *at = NULL;
     if (ib.len != n * (Py_ssize_t)sizeof(int64_t) || bb.len != cells * (Py_ssize_t)(4 * sizeof(double))) {
         PyErr_SetString(PyExc_ValueError, "held: arrays of different lengths");
@@ -1105,29 +1129,29 @@ static PyObject *held(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    for (int fill = 0; fill < 2; fill++) { /* count, then fill */
-        bounds[0] = 0;
-        for (Py_ssize_t c = 0; c < cells; c++) {
-            const double *box = boxes + 4 * c;
-            Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
-            if (!finite_box(box)) hi = lo; /* pdfplumber's tests all fail: no characters */
-            int64_t count = 0;
-            for (Py_ssize_t j = lo; j < hi; j++) {
-                int64_t i = indices[j];
-                if (box[0] <= mx[i] && mx[i] < box[2]) {
-                    if (fill) at[bounds[c] + count] = i;
-                    count++;
-                }
+    bounds[0] = 0;
+    for (Py_ssize_t c = 0; c < cells; c++) {
+        const double *box = boxes + 4 * c;
+        Py_ssize_t lo = first_not_below(keys, n, box[1]), hi = first_not_below(keys, n, box[3]);
+        if (!finite_box(box)) hi = lo; /* pdfplumber's tests all fail: no characters */
+        int64_t count = 0;
+        if (hi > lo && bounds[c] + (hi - lo) > size) { /* room for the whole slice */
+            size = 2 * (bounds[c] + (hi - lo));
+            int64_t *more = realloc(at, (size_t)size * sizeof *at);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
             }
-            if (fill) qsort(at + bounds[c], (size_t)count, sizeof *at, by_index);
-            bounds[c + 1] = bounds[c] + count;
+            at = more;
         }
-        if (!fill && !(at = malloc((size_t)(bounds[cells] + 1) * sizeof *at))) {
-            PyErr_NoMemory();
-            goto done;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            int64_t i = indices[j];
+            if (box[0] <= mx[i] && mx[i] < box[2]) at[bounds[c] + count++] = i;
         }
+        if (count > 1) sort_indices(at + bounds[c], count);
+        bounds[c + 1] = bounds[c] + count;
     }
-    result = Py_BuildValue("(y#y#)", (const char *)at, (Py_ssize_t)(bounds[cells] * (Py_ssize_t)sizeof(int64_t)),
+    result = Py_BuildValue("(y#y#)", at ? (const char *)at : "", (Py_ssize_t)(bounds[cells] * (Py_ssize_t)sizeof(int64_t)),
                            (const char *)bounds, (Py_ssize_t)((cells + 1) * sizeof(int64_t)));
 done:
     free(at);
@@ -1357,6 +1381,233 @@ done:
     return result;
 }
 
+/* -- the line above a table: unruled.py's _span_above ------------------------------------ */
+
+/* The smaller (larger) of two values, NaN once either is, as numpy's min (max). */
+static double least(double kept, double v) { return isnan(kept) || (!isnan(v) && kept <= v) ? kept : v; }
+static double most(double kept, double v) { return isnan(kept) || (!isnan(v) && kept >= v) ? kept : v; }
+
+/* span_above(boxes: float64 [n][4] x0, top, x1, bottom, top, reach)
+ *   -> (x0, top, x1, bottom) of the last line of runs above `top`, or None: the runs at
+ *      least 1 pt high whose middle is above it; of those ending within `reach` of it,
+ *      the lowest (the first of equal ones), and the runs above sharing 40% of the
+ *      smaller height with it. */
+static PyObject *span_above(PyObject *self, PyObject *args) {
+    Py_buffer bb;
+    double top, reach;
+    if (!PyArg_ParseTuple(args, "y*dd", &bb, &top, &reach)) return NULL;
+    PyObject *result = NULL;
+    const double *b = bb.buf;
+    Py_ssize_t n = bb.len / (Py_ssize_t)(4 * sizeof(double)), last = -1;
+    if (bb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError, "span_above: boxes of four values");
+        goto done;
+    }
+    double lowest = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double t = b[4 * i + 1], bottom = b[4 * i + 3];
+        if (!(bottom - t >= 1.0 && (t + bottom) / 2 < top && bottom >= top - reach)) continue;
+        if (last < 0 || t + bottom > lowest) {
+            last = i;
+            lowest = t + bottom;
+        }
+    }
+    if (last < 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    double lt = b[4 * last + 1], lb = b[4 * last + 3], lh = lb - lt, span[4];
+    int first = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *r = b + 4 * i;
+        double h = r[3] - r[1];
+        if (!(h >= 1.0 && (r[1] + r[3]) / 2 < top)) continue;
+        double shared = (lb < r[3] ? lb : r[3]) - (lt > r[1] ? lt : r[1]);
+        if (!(shared >= 0.4 * (lh < h ? lh : h))) continue;
+        if (first) memcpy(span, r, sizeof span);
+        else {
+            span[0] = least(span[0], r[0]);
+            span[1] = least(span[1], r[1]);
+            span[2] = most(span[2], r[2]);
+            span[3] = most(span[3], r[3]);
+        }
+        first = 0;
+    }
+    result = Py_BuildValue("(dddd)", span[0], span[1], span[2], span[3]);
+done:
+    PyBuffer_Release(&bb);
+    return result;
+}
+
+/* -- rows: pdfplumber's Table.rows ------------------------------------------------------ */
+
+typedef struct {
+    double top, x0;
+    Py_ssize_t at; /* the cell's place in the table: Python's sort is stable */
+} row_key;
+
+static int by_row_place(const void *a, const void *b) {
+    const row_key *p = a, *q = b;
+    if (p->top != q->top) return (p->top > q->top) - (p->top < q->top);
+    if (p->x0 != q->x0) return (p->x0 > q->x0) - (p->x0 < q->x0);
+    return (p->at > q->at) - (p->at < q->at);
+}
+
+static int by_value(const void *a, const void *b) {
+    double p = *(const double *)a, q = *(const double *)b;
+    return (p > q) - (p < q);
+}
+
+/* table_rows(cells: list of (x0, top, x1, bottom)) -> (rows, spans, boxes), or None where
+ * a value is not a finite float (left to pdfplumber). As pdfplumber's Table.rows: the
+ * cells sorted by top, then x0 (stably), grouped by top; each row a cell (the same
+ * object) or None in each column, the columns being the table's distinct x0s, the last
+ * cell of a row at an x0 taking its place. spans: float64 [rows][4], each row's bbox (the
+ * first of equal minima or maxima, as min and max); boxes: float64 [cells][4], the cells
+ * the rows hold, row by row. */
+static PyObject *table_rows(PyObject *self, PyObject *cells) {
+    if (!PyList_Check(cells)) {
+        PyErr_SetString(PyExc_TypeError, "table_rows: a list of cells");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(cells), n_rows = 0, n_boxes = 0, n_xs = 0;
+    PyObject *result = NULL, *rows = NULL;
+    double *values = malloc((size_t)(n ? n : 1) * 4 * sizeof *values);
+    double *xs = malloc((size_t)(n ? n : 1) * sizeof *xs);
+    row_key *keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
+    Py_ssize_t *slot = malloc((size_t)(n ? n : 1) * sizeof *slot); /* a row's cell by column */
+    double *spans = malloc((size_t)(n ? n : 1) * 4 * sizeof *spans);
+    double *boxes = malloc((size_t)(n ? n : 1) * 4 * sizeof *boxes);
+    if (!values || !xs || !keys || !slot || !spans || !boxes) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *cell = PyList_GET_ITEM(cells, i);
+        if (!PyTuple_CheckExact(cell) || PyTuple_GET_SIZE(cell) != 4) goto not_floats;
+        for (int k = 0; k < 4; k++) {
+            PyObject *v = PyTuple_GET_ITEM(cell, k);
+            if (!PyFloat_CheckExact(v) || !isfinite(PyFloat_AS_DOUBLE(v))) goto not_floats;
+            values[4 * i + k] = PyFloat_AS_DOUBLE(v);
+        }
+        keys[i] = (row_key){values[4 * i + 1], values[4 * i], i};
+        xs[i] = values[4 * i];
+    }
+    qsort(keys, (size_t)n, sizeof *keys, by_row_place);
+    qsort(xs, (size_t)n, sizeof *xs, by_value);
+    for (Py_ssize_t i = 0; i < n; i++) /* distinct x0s (0.0 and -0.0 are one, as in a set) */
+        if (n_xs == 0 || xs[i] != xs[n_xs - 1]) xs[n_xs++] = xs[i];
+    rows = PyList_New(0);
+    if (!rows) goto done;
+    for (Py_ssize_t a = 0, b; a < n; a = b) { /* a row: the cells of one top */
+        for (b = a; b < n && keys[b].top == keys[a].top; b++) {}
+        for (Py_ssize_t c = 0; c < n_xs; c++) slot[c] = -1;
+        for (Py_ssize_t k = a; k < b; k++) { /* its column: xs holds every cell's x0 */
+            Py_ssize_t lo = 0, hi = n_xs - 1;
+            while (lo < hi) {
+                Py_ssize_t mid = (lo + hi) / 2;
+                if (xs[mid] < keys[k].x0) lo = mid + 1;
+                else hi = mid;
+            }
+            slot[lo] = keys[k].at;
+        }
+        PyObject *row = PyList_New(n_xs);
+        if (!row || PyList_Append(rows, row)) {
+            Py_XDECREF(row);
+            goto done;
+        }
+        Py_DECREF(row);
+        double *span = spans + 4 * n_rows++;
+        int first = 1;
+        for (Py_ssize_t c = 0; c < n_xs; c++) {
+            if (slot[c] < 0) {
+                PyList_SET_ITEM(row, c, Py_NewRef(Py_None));
+                continue;
+            }
+            PyList_SET_ITEM(row, c, Py_NewRef(PyList_GET_ITEM(cells, slot[c])));
+            const double *v = values + 4 * slot[c];
+            memcpy(boxes + 4 * n_boxes++, v, 4 * sizeof *v);
+            if (first || v[0] < span[0]) span[0] = v[0];
+            if (first || v[1] < span[1]) span[1] = v[1];
+            if (first || v[2] > span[2]) span[2] = v[2];
+            if (first || v[3] > span[3]) span[3] = v[3];
+            first = 0;
+        }
+    }
+    result = Py_BuildValue("(Oy#y#)", rows, (const char *)spans,
+                           (Py_ssize_t)(4 * n_rows * sizeof(double)), (const char *)boxes,
+                           (Py_ssize_t)(4 * n_boxes * sizeof(double)));
+    goto done;
+not_floats:
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(rows);
+    free(values);
+    free(xs);
+    free(keys);
+    free(slot);
+    free(spans);
+    free(boxes);
+    return result;
+}
+
+/* -- rounded cells: ruled.py's rounded_boxes --------------------------------------------- */
+
+/* round(value, digits), a float's once per call (`once`): a grid's cells share their
+ * edges. 0.0 and -0.0 are one key, so a zero is rounded as it is, not looked up. */
+static PyObject *rounded_value(PyObject *value, PyObject *round, PyObject *digits, PyObject *once) {
+    int keyed = PyFloat_CheckExact(value) && PyFloat_AS_DOUBLE(value) != 0.0;
+    if (keyed) {
+        PyObject *known = PyDict_GetItemWithError(once, value);
+        if (known) return Py_NewRef(known);
+        if (PyErr_Occurred()) return NULL;
+    }
+    PyObject *out = PyObject_CallMethodOneArg(value, round, digits); /* as round() calls it */
+    if (out && keyed && PyDict_SetItem(once, value, out)) Py_CLEAR(out);
+    return out;
+}
+
+/* rounded_rows(rows: list of lists of (x0, top, x1, bottom) or None, digits: int)
+ *   -> the same rows, each value rounded to `digits` places by its type's __round__. */
+static PyObject *rounded_rows(PyObject *self, PyObject *args) {
+    PyObject *rows, *digits;
+    if (!PyArg_ParseTuple(args, "O!O", &PyList_Type, &rows, &digits)) return NULL;
+    PyObject *round = PyUnicode_InternFromString("__round__"), *once = PyDict_New();
+    PyObject *out = round && once ? PyList_New(PyList_GET_SIZE(rows)) : NULL;
+    for (Py_ssize_t r = 0; out && r < PyList_GET_SIZE(rows); r++) {
+        PyObject *row = PyList_GET_ITEM(rows, r);
+        if (!PyList_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "rounded_rows: a row is a list");
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *made = PyList_New(PyList_GET_SIZE(row));
+        for (Py_ssize_t c = 0; made && c < PyList_GET_SIZE(row); c++) {
+            PyObject *cell = PyList_GET_ITEM(row, c), *box = NULL;
+            if (cell == Py_None) box = Py_NewRef(Py_None);
+            else if (!PyTuple_Check(cell) || PyTuple_GET_SIZE(cell) != 4)
+                PyErr_SetString(PyExc_TypeError, "rounded_rows: a cell is four values");
+            else if ((box = PyTuple_New(4))) {
+                for (int k = 0; k < 4; k++) {
+                    PyObject *v = rounded_value(PyTuple_GET_ITEM(cell, k), round, digits, once);
+                    if (!v) {
+                        Py_CLEAR(box);
+                        break;
+                    }
+                    PyTuple_SET_ITEM(box, k, v);
+                }
+            }
+            if (!box) Py_CLEAR(made);
+            else PyList_SET_ITEM(made, c, box);
+        }
+        if (!made) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, r, made);
+    }
+    Py_XDECREF(round);
+    Py_XDECREF(once);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"tables", tables, METH_VARARGS, "pdfplumber's ruled tables (their cells) from a page's edges."},
     {"text_lines", text_lines, METH_VARARGS, "Text runs grouped into lines, cut into chunks."},
@@ -1365,6 +1616,9 @@ static PyMethodDef methods[] = {
     {"letters_in", letters_in, METH_VARARGS, "Letters, and bold ones, in each row of a table."},
     {"char_objects", char_objects, METH_VARARGS, "The characters' text objects, as np.unique gives them."},
     {"kept_chars", kept_chars, METH_VARARGS, "The characters inside tables, boxed as pdfminer boxes them."},
+    {"rounded_rows", rounded_rows, METH_VARARGS, "Each value of a table's cells rounded."},
+    {"span_above", span_above, METH_VARARGS, "Where the line of text over a table lies."},
+    {"table_rows", table_rows, METH_O, "pdfplumber's Table.rows of a table's cells, and their boxes."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -281,11 +281,32 @@ static int by_key(const void *a, const void *b) {
     return (p->order > q->order) - (p->order < q->order);
 }
 
+/* `by_key`'s order (a total one: no two items share `order`). A cell's characters come
+ * nearly sorted (page order runs down the lines and along each), so insertion sort does
+ * next to no moves; past a few per item it leaves the rest to qsort. */
+static void sort_keyed(keyed *items, Py_ssize_t n) {
+    Py_ssize_t moves = 0, budget = 4 * n + 32;
+    for (Py_ssize_t k = 1; k < n; k++) {
+        keyed item = items[k];
+        Py_ssize_t j = k;
+        while (j > 0 && by_key(&items[j - 1], &item) > 0) {
+            items[j] = items[j - 1];
+            j--;
+        }
+        items[j] = item;
+        moves += k - j;
+        if (moves > budget) {
+            qsort(items, (size_t)n, sizeof(keyed), by_key);
+            return;
+        }
+    }
+}
+
 /* The cluster of each item (pdfplumber's cluster_objects): its distinct values, sorted, in
  * one cluster while each is within the tolerance of the one before. `items` are sorted by
  * value here (stable); cluster[k] is the cluster of items[k]. */
 static void cluster(keyed *items, Py_ssize_t n, int64_t *clusters) {
-    qsort(items, (size_t)n, sizeof(keyed), by_key);
+    sort_keyed(items, n);
     int64_t c = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         if (k > 0 && items[k].key != items[k - 1].key && items[k].key > items[k - 1].key + TOLERANCE)
@@ -334,21 +355,49 @@ typedef struct {
     double top;
 } word_span;
 
-/* One cell's text; the characters `at[0..n)` in page order. NULL with an exception set
- * on failure. */
-static PyObject *one_cell(const char_arrays *ch, const int64_t *at, Py_ssize_t n) {
-    PyObject *result = NULL;
-    keyed *lines = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(keyed));
-    keyed *line_chars = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(keyed));
-    int64_t *line_of = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-    word_span *words = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(word_span));
-    keyed *word_keys = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(keyed));
-    int64_t *word_line = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-    text_buffer letters = {NULL, 0, 0}, out = {NULL, 0, 0};
-    if (!lines || !line_chars || !line_of || !words || !word_keys || !word_line) {
-        PyErr_NoMemory();
-        goto done;
-    }
+/* Room for the cells of one call, made once for the largest (a malloc per cell and
+ * array cost as much as the reading). */
+typedef struct {
+    keyed *lines, *line_chars, *word_keys;
+    int64_t *line_of, *word_line;
+    word_span *words;
+    text_buffer letters, out;
+} cell_room;
+
+static int make_room(cell_room *r, Py_ssize_t n) {
+    size_t m = (size_t)(n ? n : 1);
+    r->lines = PyMem_Malloc(m * sizeof(keyed));
+    r->line_chars = PyMem_Malloc(m * sizeof(keyed));
+    r->word_keys = PyMem_Malloc(m * sizeof(keyed));
+    r->line_of = PyMem_Malloc(m * sizeof(int64_t));
+    r->word_line = PyMem_Malloc(m * sizeof(int64_t));
+    r->words = PyMem_Malloc(m * sizeof(word_span));
+    r->letters = (text_buffer){NULL, 0, 0};
+    r->out = (text_buffer){NULL, 0, 0};
+    return r->lines && r->line_chars && r->word_keys && r->line_of && r->word_line && r->words
+               ? 0
+               : -1;
+}
+
+static void free_room(cell_room *r) {
+    PyMem_Free(r->lines);
+    PyMem_Free(r->line_chars);
+    PyMem_Free(r->word_keys);
+    PyMem_Free(r->line_of);
+    PyMem_Free(r->word_line);
+    PyMem_Free(r->words);
+    PyMem_Free(r->letters.data);
+    PyMem_Free(r->out.data);
+}
+
+/* One cell's text; the characters `at[0..n)` in page order, `r` with room for n. NULL
+ * with an exception set on failure. */
+static PyObject *one_cell(const char_arrays *ch, const int64_t *at, Py_ssize_t n, cell_room *r) {
+    keyed *lines = r->lines, *line_chars = r->line_chars, *word_keys = r->word_keys;
+    int64_t *line_of = r->line_of, *word_line = r->word_line;
+    word_span *words = r->words;
+    text_buffer *letters = &r->letters, *out = &r->out;
+    letters->used = out->used = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         lines[k].at = at[k];
         lines[k].order = k;
@@ -366,7 +415,7 @@ static PyObject *one_cell(const char_arrays *ch, const int64_t *at, Py_ssize_t n
             line_chars[m].key = ch->x0[lines[j].at];
             m++;
         }
-        qsort(line_chars, (size_t)m, sizeof(keyed), by_key);
+        sort_keyed(line_chars, m);
         int in_word = 0;
         int64_t last = -1;
         for (Py_ssize_t j = 0; j < m; j++) {
@@ -380,18 +429,15 @@ static PyObject *one_cell(const char_arrays *ch, const int64_t *at, Py_ssize_t n
                          ch->x0[i] > ch->x1[last] + TOLERANCE ||
                          fabs(ch->top[i] - ch->top[last]) > TOLERANCE;
             if (begins) {
-                words[n_words].start = letters.used;
+                words[n_words].start = letters->used;
                 words[n_words].top = ch->top[i];
                 n_words++;
                 in_word = 1;
             } else if (ch->top[i] < words[n_words - 1].top) {
                 words[n_words - 1].top = ch->top[i];
             }
-            if (put_spelt(&letters, code)) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            words[n_words - 1].end = letters.used;
+            if (put_spelt(letters, code)) return PyErr_NoMemory();
+            words[n_words - 1].end = letters->used;
             last = i;
         }
         k = end;
@@ -408,71 +454,70 @@ static PyObject *one_cell(const char_arrays *ch, const int64_t *at, Py_ssize_t n
         word_keys[w].key = (double)word_line[w];
         word_keys[w].order = made;
     }
-    qsort(word_keys, (size_t)n_words, sizeof(keyed), by_key);
+    sort_keyed(word_keys, n_words);
     for (Py_ssize_t w = 0; w < n_words; w++) {
         word_line[w] = (int64_t)word_keys[w].key;
     }
     for (Py_ssize_t w = 0; w < n_words; w++) {
         const word_span *word = &words[word_keys[w].order];
-        if (w > 0 && put_char(&out, word_line[w] == word_line[w - 1] ? ' ' : '\n')) {
-            PyErr_NoMemory();
-            goto done;
-        }
+        if (w > 0 && put_char(out, word_line[w] == word_line[w - 1] ? ' ' : '\n'))
+            return PyErr_NoMemory();
         for (Py_ssize_t c = word->start; c < word->end; c++) {
-            if (put_char(&out, letters.data[c])) {
-                PyErr_NoMemory();
-                goto done;
-            }
+            if (put_char(out, letters->data[c])) return PyErr_NoMemory();
         }
     }
     static const Py_UCS4 nothing[1] = {0};
-    result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.data ? out.data : nothing,
-                                       out.used);
-done:
-    PyMem_Free(lines);
-    PyMem_Free(line_chars);
-    PyMem_Free(line_of);
-    PyMem_Free(words);
-    PyMem_Free(word_keys);
-    PyMem_Free(word_line);
-    PyMem_Free(letters.data);
-    PyMem_Free(out.data);
-    return result;
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out->data ? out->data : nothing,
+                                     out->used);
 }
 
-/* cell_texts(codes: uint32, x0, x1, top: float64, indices: int64, bounds: int64)
- *   -> list of str: cell k holds the characters indices[bounds[k]:bounds[k + 1]]. */
-static PyObject *cell_texts(PyObject *self, PyObject *args) {
-    Py_buffer code, x0, x1, top, indices, bounds;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*", &code, &x0, &x1, &top, &indices, &bounds))
+/* plain_cell_texts(codes: uint32, x0, x1, top: float64, plain: bool, indices: int64,
+ *            bounds: int64) -> list of str or None: cell k holds the characters
+ *   indices[bounds[k]:bounds[k + 1]]; None where one of them is not `plain` (its text is
+ *   for the caller to read). */
+static PyObject *plain_cell_texts(PyObject *self, PyObject *args) {
+    Py_buffer code, x0, x1, top, plain, indices, bounds;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*", &code, &x0, &x1, &top, &plain, &indices,
+                          &bounds))
         return NULL;
     PyObject *out = NULL;
+    cell_room room = {0};
     Py_ssize_t n_chars = code.len / (Py_ssize_t)sizeof(uint32_t);
     Py_ssize_t n_cells = bounds.len / (Py_ssize_t)sizeof(int64_t) - 1;
     Py_ssize_t n_indices = indices.len / (Py_ssize_t)sizeof(int64_t);
     const int64_t *at = indices.buf, *bound = bounds.buf;
+    const uint8_t *is_plain = plain.buf;
     if (x0.len != n_chars * (Py_ssize_t)sizeof(double) || x1.len != x0.len || top.len != x0.len ||
-        n_cells < 0) {
-        PyErr_SetString(PyExc_ValueError, "cell_texts: arrays of different lengths");
+        plain.len != n_chars || n_cells < 0) {
+        PyErr_SetString(PyExc_ValueError, "plain_cell_texts: arrays of different lengths");
         goto release;
     }
     for (Py_ssize_t k = 0; k < n_indices; k++) {
         if (at[k] < 0 || at[k] >= n_chars) {
-            PyErr_SetString(PyExc_ValueError, "cell_texts: a character index out of range");
+            PyErr_SetString(PyExc_ValueError, "plain_cell_texts: a character index out of range");
             goto release;
         }
     }
+    Py_ssize_t largest = 0;
     for (Py_ssize_t c = 0; c <= n_cells; c++) {
         if (bound[c] < 0 || bound[c] > n_indices || (c > 0 && bound[c] < bound[c - 1])) {
-            PyErr_SetString(PyExc_ValueError, "cell_texts: cell bounds out of order");
+            PyErr_SetString(PyExc_ValueError, "plain_cell_texts: cell bounds out of order");
             goto release;
         }
+        if (c > 0 && bound[c] - bound[c - 1] > largest) largest = bound[c] - bound[c - 1];
+    }
+    if (make_room(&room, largest)) {
+        PyErr_NoMemory();
+        goto release;
     }
     char_arrays chars = {code.buf, x0.buf, x1.buf, top.buf};
     out = PyList_New(n_cells);
     if (!out) goto release;
     for (Py_ssize_t c = 0; c < n_cells; c++) {
-        PyObject *text = one_cell(&chars, at + bound[c], (Py_ssize_t)(bound[c + 1] - bound[c]));
+        const int64_t *held = at + bound[c];
+        Py_ssize_t n = (Py_ssize_t)(bound[c + 1] - bound[c]), k = 0;
+        while (k < n && is_plain[held[k]]) k++;
+        PyObject *text = k < n ? Py_NewRef(Py_None) : one_cell(&chars, held, n, &room);
         if (!text) {
             Py_CLEAR(out);
             goto release;
@@ -480,10 +525,12 @@ static PyObject *cell_texts(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, c, text);
     }
 release:
+    free_room(&room);
     PyBuffer_Release(&code);
     PyBuffer_Release(&x0);
     PyBuffer_Release(&x1);
     PyBuffer_Release(&top);
+    PyBuffer_Release(&plain);
     PyBuffer_Release(&indices);
     PyBuffer_Release(&bounds);
     return out;
@@ -929,7 +976,8 @@ static PyMethodDef methods[] = {
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
     {"bounded_texts", bounded_texts, METH_VARARGS, "FPDFText_GetBoundedText of many boxes."},
-    {"cell_texts", cell_texts, METH_VARARGS, "pdfplumber's extract_text of many cells at once."},
+    {"plain_cell_texts", plain_cell_texts, METH_VARARGS,
+     "pdfplumber's extract_text of many cells at once (None: a cell left to Python)."},
     {"edges", edges, METH_VARARGS, "pdfplumber's edges of the path records, and their bounds."},
     {"paths", paths, METH_VARARGS, "Every path object's bounds, matrix and segments, forms entered."},
     {"text_objects", text_objects, METH_VARARGS, "A page's text objects and their fonts, forms entered."},

@@ -362,7 +362,7 @@ class _PageText:
         return [self.text_of(run) if t is None else t for run, t in zip(runs, texts, strict=True)]
 
     def line_above(self, top: float) -> str:
-        return line_above(self.boxes, self.text_of, top)
+        return line_above(self.boxes, self.text_of, top, compiled=self.c_loops)
 
 
 def _flipped(boxes: np.ndarray, height: float) -> np.ndarray:

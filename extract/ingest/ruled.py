@@ -220,15 +220,16 @@ def find_ruled(
     view = _PageView((0.0, 0.0, width, height), [])
     tables = [
         plumber_table.Table(view, cells)
-        for cells in table_cells(paths, view.bbox, settings.plumber(), settings.c_loops)
+        for cells in table_cells(paths, view.bbox, _plumber_settings(settings), settings.c_loops)
     ]
     if not tables:
         return []
     chars = _chars(textpage, height, [t.bbox for t in tables], settings.c_loops, text)
     found = []
     for table in tables:
-        table_rows, bbox = table.rows, table.bbox  # (pdfplumber works both out at each asking)
-        rows, bold = read_table(table, chars, table_rows)
+        bbox = table.bbox  # (pdfplumber works it out at each asking)
+        grid = table_rows(table, settings.c_loops)
+        rows, bold = read_table(table, chars, grid)
         if not rows or max(map(len, rows)) < settings.min_cols:
             continue  # a box, not a table (short ones may continue a table)
         found.append(
@@ -236,7 +237,7 @@ def find_ruled(
                 number,
                 tuple(rounded(v) for v in bbox),
                 rows,
-                rounded_boxes([row.cells for row in table_rows]),
+                rounded_boxes(grid.cells, settings.c_loops),
                 line_above(bbox[1]),
                 bold,
                 rule=RULE,
@@ -245,8 +246,18 @@ def find_ruled(
     return found
 
 
+@lru_cache(maxsize=16)
+def _plumber_settings(settings: TableSettings) -> plumber_table.TableSettings:
+    """pdfplumber's table settings from ours, resolved once, not at every page (resolving
+    checks every field: ~18 us). Nothing changes them once resolved."""
+    return plumber_table.TableSettings.resolve(settings.plumber())
+
+
 def table_cells(
-    paths: PagePaths, bbox: tuple[float, ...], settings: dict, compiled: bool = True
+    paths: PagePaths,
+    bbox: tuple[float, ...],
+    settings: dict | plumber_table.TableSettings,
+    compiled: bool = True,
 ) -> list[list[tuple[float, float, float, float]]]:
     """The cells of each table pdfplumber's TableFinder finds among the page's edges, in
     its order: in C (`_geometry.c`) where it was built and the settings are the ruled-lines
@@ -654,7 +665,8 @@ class PageChars:
         compiled: bool = True,
     ):
         self._chars, self.at = chars, arrays
-        self.compiled = compiled and pdfium_loops.compiled is not None
+        # (a C module built from an older source lacks the cell text: Python reads it)
+        self.compiled = compiled and pdfium_loops.has_compiled("plain_cell_texts")
         # what C reads: upright, one code point, and a finite place (NaN would not sort)
         finite = np.isfinite(arrays.x0) & np.isfinite(arrays.x1) & np.isfinite(arrays.top)
         self._in_c = arrays.plain & finite
@@ -678,18 +690,22 @@ class PageChars:
     def texts_held(self, at: np.ndarray, bounds: np.ndarray) -> list[str]:
         """`cell_text` of each cell, its characters `at[bounds[k]:bounds[k + 1]]`, in C
         where it was built. Cells with a character that is not upright, not one code point
-        or not at a finite place are read in Python (C reads them too, and its reading is
-        dropped)."""
+        or not at a finite place are read in Python (C leaves them: None)."""
         if not self.compiled:
             return [cell_text([self.chars[i] for i in at[a:b]]) for a, b in pairwise(bounds)]
+        texts = pdfium_loops.compiled.plain_cell_texts(*self._c_arrays, at, bounds)
+        for k, text in enumerate(texts):
+            if text is None:
+                texts[k] = cell_text([self.chars[i] for i in at[bounds[k] : bounds[k + 1]]])
+        return texts
+
+    @cached_property
+    def _c_arrays(self) -> tuple[np.ndarray, ...]:
+        """What the C cell text reads, contiguous: made once a page, not once a table."""
         a = self.at
         code = np.ascontiguousarray(a.code, np.uint32)
         x0, x1, top = (np.ascontiguousarray(v, np.float64) for v in (a.x0, a.x1, a.top))
-        texts = pdfium_loops.compiled.cell_texts(code, x0, x1, top, at, bounds)
-        odd = np.concatenate([[0], np.cumsum(~self._in_c[at])])
-        for k in np.flatnonzero(odd[bounds[1:]] != odd[bounds[:-1]]).tolist():
-            texts[k] = cell_text([self.chars[i] for i in at[bounds[k] : bounds[k + 1]]])
-        return texts
+        return code, x0, x1, top, np.ascontiguousarray(self._in_c, np.bool_)
 
     @classmethod
     def from_records(cls, records: list[dict]) -> PageChars:
@@ -708,11 +724,42 @@ class PageChars:
 _BOX = ("x0", "x1", "top", "bottom")
 
 
+class TableRows(NamedTuple):
+    """A table's rows, as pdfplumber's `Table.rows` gives them."""
+
+    cells: list[list]  # each row's cells (x0, top, x1, bottom): None in a column it lacks
+    spans: np.ndarray  # float64 [rows, 4]: each row's bbox
+    boxes: np.ndarray  # float64 [cells, 4]: the cells the rows hold, row by row
+
+
+def table_rows(table: plumber_table.Table, compiled: bool = True) -> TableRows:
+    """pdfplumber's `Table.rows` (a sort, a dict a row and four passes for each row's
+    bbox, at each asking), in C (`_geometry.table_rows`, the same steps; a property test
+    compares them) where it was built, else pdfplumber's own."""
+    if compiled and _geometry is not None and hasattr(_geometry, "table_rows"):
+        found = _geometry.table_rows(table.cells)
+        if found is not None:  # None: a value that is not a finite float
+            cells, spans, boxes = found
+            return TableRows(cells, _box_array(spans), _box_array(boxes))
+    rows = table.rows
+    boxes = [c for row in rows for c in row.cells if c is not None]
+    return TableRows(
+        [row.cells for row in rows],
+        np.array([row.bbox for row in rows], np.float64).reshape(-1, 4),
+        np.array(boxes, np.float64).reshape(-1, 4),
+    )
+
+
+def _box_array(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, np.float64).reshape(-1, 4)
+
+
 def read_table(
-    table: plumber_table.Table, chars: PageChars, table_rows: list | None = None
+    table: plumber_table.Table, chars: PageChars, rows: TableRows | None = None
 ) -> tuple[list, list[float]]:
     """The table's cell texts (as pdfplumber's `Table.extract`) and the share of bold
-    letters in each row (heading rows are bold).
+    letters in each row (heading rows are bold); `rows`: its `table_rows`, where the caller
+    has them.
 
     pdfplumber tests every character of the page against every row and cell; here each
     cell takes the characters whose middle falls in it from those sorted by height, all
@@ -720,19 +767,17 @@ def read_table(
     those whose top left corner lies in it (the measure the heading rules were written
     against).
     """
-    if table_rows is None:  # `table.rows`, where the caller has not worked them out
-        table_rows = table.rows
-    cells = [c for row in table_rows for c in row.cells if c is not None]
-    if not cells:
-        return [[None] * len(row.cells) for row in table_rows], [0.0] * len(table_rows)
+    if rows is None:
+        rows = table_rows(table, chars.compiled)
+    if not len(rows.boxes):
+        return [[None] * len(row) for row in rows.cells], [0.0] * len(rows.cells)
     compiled = chars.compiled and _geometry is not None
-    held = _held_by(np.array(cells, np.float64), chars.by_middle, chars.mx, compiled)
+    held = _held_by(rows.boxes, chars.by_middle, chars.mx, compiled)
     texts = iter(chars.texts_held(*held))
-    rows = [[None if c is None else next(texts) for c in row.cells] for row in table_rows]
-    spans = np.array([row.bbox for row in table_rows], np.float64)  # x0, top, x1, bottom
-    counts, heavy = _letters_in(spans, chars, compiled)
+    read = [[None if c is None else next(texts) for c in row] for row in rows.cells]
+    counts, heavy = _letters_in(rows.spans, chars, compiled)
     bold = [round(h / n, 2) if n else 0.0 for h, n in zip(heavy, counts, strict=True)]
-    return rows, bold
+    return read, bold
 
 
 def _letters_in(spans: np.ndarray, chars: PageChars, compiled: bool) -> tuple[list, list]:
@@ -889,11 +934,15 @@ def rounded_box(cell) -> tuple[float, float, float, float] | None:
     return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
 
 
-def rounded_boxes(rows: list[list]) -> list[list]:
+def rounded_boxes(rows: list[list], compiled: bool = True) -> list[list]:
     """`rounded_box` of each cell of a table's rows. A grid's cells share their edges, so
     each value is rounded once (`round` to two places costs half a microsecond, and a page
     of tables has thousands of values); where a value is not a float, or is a zero (0.0
-    and -0.0 are one key), each cell is rounded as it is."""
+    and -0.0 are one key), each cell is rounded as it is. In C (`_geometry.rounded_rows`,
+    the same, a zero alone rounded as it is) where it was built: a tuple a cell, made in
+    Python, cost more than the rounding."""
+    if compiled and _geometry is not None and hasattr(_geometry, "rounded_rows"):
+        return _geometry.rounded_rows(rows, 2)
     values = {v for row in rows for cell in row if cell is not None for v in cell}
     if any(type(v) is not float or v == 0 for v in values):
         return [[rounded_box(cell) for cell in row] for row in rows]

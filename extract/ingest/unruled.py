@@ -117,7 +117,7 @@ def find_unruled(
             line.texts = [collapse(next(texts)) for _ in line.chunks]
         table = _table(block, page, settings, _rules_across(block, rules))
         if table is not None:
-            table.above = line_above(boxes, text_of, block[0].top)
+            table.above = line_above(boxes, text_of, block[0].top, compiled=settings.c_loops)
             tables.append(table)
     return tables
 
@@ -141,29 +141,40 @@ def line_above(
     text_of: Callable[[Run], str],
     top: float,
     reach: float = 48.0,
+    compiled: bool = True,
 ) -> str:
     """The last line of text above `top` (a table's caption or heading), if it is within
     `reach` points. A heading's descenders may cross the table's top line: a run belongs
-    above the table when its middle does. Over the runs' array at once (a page has
-    hundreds of runs, and a table a call); `_line_above` is the same, run by run."""
+    above the table when its middle does. Where the line lies is found in C
+    (`_geometry.span_above`, the same steps) where it was built, else over the runs' array
+    (`_span_above`); `_line_above` is the same, run by run."""
     boxes = _boxes(runs)
+    if compiled and _geometry is not None and hasattr(_geometry, "span_above"):
+        span = _geometry.span_above(boxes, float(top), float(reach))
+    else:
+        span = _span_above(boxes, top, reach)
+    return "" if span is None else collapse(text_of(Run(*span)))
+
+
+def _span_above(boxes: np.ndarray, top: float, reach: float) -> tuple[float, ...] | None:
+    """Where `line_above`'s line lies, over the runs' array at once (a page has hundreds of
+    runs, and a table a call)."""
     x0, tops, x1, bottoms = boxes.T
     heights = bottoms - tops
     above = (heights >= 1.0) & ((tops + bottoms) / 2 < top)
     near = np.flatnonzero(above & (bottoms >= top - reach))
     if not len(near):
-        return ""
+        return None
     last = near[np.argmax((tops + bottoms)[near])]  # the first of the lowest, as `max`
     lt, lb, lh = tops[last], bottoms[last], heights[last]
     shared = np.minimum(lb, bottoms) - np.maximum(lt, tops)
     line = above & (shared >= 0.4 * np.minimum(lh, heights))
-    span = Run(
+    return (
         float(x0[line].min()),
         float(tops[line].min()),
         float(x1[line].max()),
         float(bottoms[line].max()),
     )
-    return collapse(text_of(span))
 
 
 def _line_above(runs: Sequence[Run], text_of: Callable[[Run], str], top: float, reach=48.0):
