@@ -9,8 +9,9 @@ text extraction (before the runs and after them: the machine's speed drifts) and
 pdfplumber extract_text (on the first N pages only: it runs at a few pages a second) as
 the floor, with the ratios. Start-up (imports, rule loading, dateparser's data) is
 reported apart; the runs' figures include their own (each worker builds its rules and
-spaCy), and the one-worker ratio is printed again without it, as #6 sets its target. `--plumber-tables` adds a cold one-worker run with ruled tables found by
-pdfplumber end to end (the reader before ingest/ruled.py), for the before/after ratio;
+spaCy), and the one-worker ratio is printed again without it, as #6 sets its target.
+`--plumber-tables` adds a cold one-worker run with ruled tables found by pdfplumber end
+to end (the reader before ingest/ruled.py), for the before/after ratio;
 `--python-loops` one with PDFium's per-character and per-path loops in Python, as on a
 machine that could not build the C extension.
 Figures, not assertions: nothing here fails.
