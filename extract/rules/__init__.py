@@ -221,11 +221,6 @@ class DigitRuns:
         return self._kept[digits]
 
 
-def digit_run_starts(text: str, by_array_from: int = 500) -> list[int]:
-    """Where each run of (Unicode) digits begins (`DigitRuns.starts`)."""
-    return DigitRuns(text, by_array_from).starts()
-
-
 def literal_suffix(pattern: str, flags: int = 0) -> str:
     """The literal characters every full match of `pattern` ends with: its trailing
     literals, read with `re`'s own parser ("" where it ends otherwise, or the parser
