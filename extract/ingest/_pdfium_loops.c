@@ -255,6 +255,348 @@ done:
     return out;
 }
 
+/* ---- PDFium's text in a box, replicated ------------------------------------------------
+ *
+ * FPDFText_GetBoundedText walks every character of the page for each box it is asked
+ * about (CPDF_TextPage::GetTextByRect over GetTextByPredicate), through a std::function
+ * per character: a page of a thousand boxes walked its characters a thousand times, most
+ * of the unruled table search's time. text_chars reads each character's box, origin and
+ * unicode once; texts_in_boxes then runs the same predicate and the same state machine
+ * over those arrays, in the same float arithmetic. tests/test_ingest_pdf.py compares the
+ * two on every run of real pages, and ingest/pdf.py checks one box a page against PDFium
+ * at run time and falls back to PDFium for the page when they differ. */
+
+typedef int (FPDF_CALLCONV *char_box_fn)(void *textpage, int index, double *left, double *right,
+                                         double *bottom, double *top);
+typedef int (FPDF_CALLCONV *char_origin_fn)(void *textpage, int index, double *x, double *y);
+
+typedef struct {
+    float left, bottom, right, top; /* CharInfo::m_CharBox, normalised (left <= right ...) */
+    float origin_y;                 /* CharInfo::m_Origin.y */
+    uint32_t unicode;               /* CharInfo::m_Unicode */
+} text_char;
+
+/* text_chars(textpage, count, FPDFText_GetUnicode, FPDFText_GetCharBox,
+ *            FPDFText_GetCharOrigin) -> bytes: text_char [count] */
+static PyObject *text_chars(PyObject *self, PyObject *args) {
+    unsigned long long textpage, unicode_address, box_address, origin_address;
+    int count;
+    if (!PyArg_ParseTuple(args, "KiKKK", &textpage, &count, &unicode_address, &box_address,
+                          &origin_address))
+        return NULL;
+    if (count < 0 || !textpage || !unicode_address || !box_address || !origin_address) {
+        PyErr_SetString(PyExc_ValueError,
+                        "text_chars: a null text page or function, or a negative count");
+        return NULL;
+    }
+    unicode_fn unicode = (unicode_fn)(uintptr_t)unicode_address;
+    char_box_fn char_box = (char_box_fn)(uintptr_t)box_address;
+    char_origin_fn char_origin = (char_origin_fn)(uintptr_t)origin_address;
+    void *page = (void *)(uintptr_t)textpage;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)count * (Py_ssize_t)sizeof(text_char));
+    if (!out) return NULL;
+    text_char *c = (text_char *)PyBytes_AS_STRING(out);
+    for (int i = 0; i < count; i++, c++) {
+        double left = 0, right = 0, bottom = 0, top = 0, x = 0, y = 0;
+        if (!char_box(page, i, &left, &right, &bottom, &top)) left = right = bottom = top = 0;
+        if (!char_origin(page, i, &x, &y)) y = 0;
+        /* the doubles are PDFium's floats widened: narrowing them back is exact */
+        float l = (float)left, r = (float)right, b = (float)bottom, t = (float)top;
+        /* CFX_FloatRect::GetNormalized, as Intersect applies to the character's box */
+        c->left = l > r ? r : l;
+        c->right = l > r ? l : r;
+        c->bottom = b > t ? t : b;
+        c->top = b > t ? b : t;
+        c->origin_y = (float)y;
+        c->unicode = (uint32_t)unicode(page, i);
+    }
+    return out;
+}
+
+/* IsRectIntersect(query, character box): CFX_FloatRect::Intersect then IsEmpty, with
+ * std::max and std::min as they compare (which matters only for NaN). */
+static inline int intersects(float ql, float qb, float qr, float qt, const text_char *c) {
+    float l = ql < c->left ? c->left : ql;
+    float b = qb < c->bottom ? c->bottom : qb;
+    float r = c->right < qr ? c->right : qr;
+    float t = c->top < qt ? c->top : qt;
+    if (l > r || b > t) return 0; /* made the empty rect (0, 0, 0, 0) */
+    return !(l >= r || b >= t);
+}
+
+typedef struct {
+    uint16_t *data;
+    Py_ssize_t len, cap;
+} units;
+
+static int push_unit(units *u, uint16_t unit) {
+    if (u->len == u->cap) {
+        Py_ssize_t cap = u->cap ? 2 * u->cap : 256;
+        uint16_t *data = realloc(u->data, (size_t)cap * sizeof *data);
+        if (!data) return -1;
+        u->data = data;
+        u->cap = cap;
+    }
+    u->data[u->len++] = unit;
+    return 0;
+}
+
+/* WideString::ToUTF16LE of one wchar_t (32 bits, as on Linux and macOS): a supplementary
+ * character as its surrogate pair, any other value as its low 16 bits. */
+static int push_char(units *u, uint32_t ch) {
+    if (ch >= 0x10000 && ch <= 0x10FFFF) {
+        ch -= 0x10000;
+        if (push_unit(u, (uint16_t)(0xD800 + (ch >> 10)))) return -1;
+        return push_unit(u, (uint16_t)(0xDC00 + (ch & 0x3FF)));
+    }
+    return push_unit(u, (uint16_t)ch);
+}
+
+/* GetTextByPredicate with IsRectIntersect, character by character, as PDFium runs it:
+ * the reference the indexed reading below is tested against. */
+static int literal_text(const text_char *chars, Py_ssize_t count, const float q[4], units *u) {
+    float posy = 0;
+    int contains_pre_char = 0, add_line_feed = 0;
+    u->len = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const text_char *c = chars + i;
+        if (intersects(q[0], q[1], q[2], q[3], c)) {
+            if (fabsf(posy - c->origin_y) > 0 && !contains_pre_char && add_line_feed) {
+                posy = c->origin_y;
+                /* the text so far is empty exactly when no unit was written */
+                if (u->len && (push_unit(u, '\r') || push_unit(u, '\n'))) return -1;
+            }
+            contains_pre_char = 1;
+            add_line_feed = 0;
+            if (c->unicode && push_char(u, c->unicode)) return -1;
+        } else if (c->unicode == ' ') {
+            if (contains_pre_char) {
+                if (push_unit(u, ' ')) return -1;
+                contains_pre_char = 0;
+                add_line_feed = 0;
+            }
+        } else {
+            contains_pre_char = 0;
+            add_line_feed = 1;
+        }
+    }
+    return 0;
+}
+
+/* The characters by height, so that a box looks only at those that may meet it: bands of
+ * `step` points from `low`, each listing (in page order) the characters whose box
+ * reaches into it. A character that cannot meet any box (finite, of no width or height)
+ * is in none; one with a coordinate that is not finite, or taller than MAX_BANDS bands,
+ * is looked at for every box (`always`). `nonspace[i]`: how many of the first i
+ * characters are not a space, which is all the walk needs of those between two that
+ * meet the box. */
+#define MAX_BANDS 64
+typedef struct {
+    double low, step;
+    Py_ssize_t bands;
+    Py_ssize_t *start; /* [bands + 1]: band b's characters are members[start[b]:start[b+1]] */
+    Py_ssize_t *members;
+    Py_ssize_t *always, n_always;
+    Py_ssize_t *nonspace; /* [count + 1] */
+    Py_ssize_t *seen;     /* [count]: the last box (numbered from 1) that took the character */
+    Py_ssize_t *found;    /* [count]: one box's characters */
+} char_index;
+
+static void free_index(char_index *x) {
+    free(x->start);
+    free(x->members);
+    free(x->always);
+    free(x->nonspace);
+    free(x->seen);
+    free(x->found);
+}
+
+/* The band of a height, or -1 or `bands` for one below or above them all. */
+static Py_ssize_t band_of(const char_index *x, double y) {
+    double band = floor((y - x->low) / x->step);
+    if (!(band >= 0)) return -1;
+    return band < (double)x->bands ? (Py_ssize_t)band : x->bands;
+}
+
+static int finite_box(const text_char *c) {
+    return isfinite(c->left) && isfinite(c->right) && isfinite(c->bottom) && isfinite(c->top);
+}
+
+/* Where a character goes in the index: NOWHERE (it meets no box), BANDS b0 to b1, or
+ * ALWAYS. */
+enum { NOWHERE, BANDS, ALWAYS };
+static int place_of(const char_index *x, const text_char *c, Py_ssize_t *b0, Py_ssize_t *b1) {
+    if (!finite_box(c)) return ALWAYS;
+    if (!(c->left < c->right && c->bottom < c->top)) return NOWHERE;
+    *b0 = band_of(x, c->bottom);
+    *b1 = band_of(x, c->top);
+    return *b1 - *b0 < MAX_BANDS ? BANDS : ALWAYS;
+}
+
+/* 0 for an index, or -1 (out of memory). */
+static int build_index(const text_char *chars, Py_ssize_t count, char_index *x) {
+    memset(x, 0, sizeof *x);
+    double low = INFINITY, high = -INFINITY;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const text_char *c = chars + i;
+        if (finite_box(c) && c->left < c->right && c->bottom < c->top) {
+            if (c->bottom < low) low = c->bottom;
+            if (c->top > high) high = c->top;
+        }
+    }
+    x->low = isfinite(low) ? low : 0;
+    /* 4 points: a line of body text falls in three or four bands */
+    x->step = 4.0;
+    if (isfinite(low) && (high - low) / x->step > 1 << 16) x->step = (high - low) / (1 << 16);
+    x->bands = isfinite(low) ? (Py_ssize_t)floor((high - low) / x->step) + 1 : 0;
+    x->start = calloc((size_t)x->bands + 2, sizeof *x->start);
+    x->nonspace = malloc(((size_t)count + 1) * sizeof *x->nonspace);
+    x->seen = calloc((size_t)count + 1, sizeof *x->seen);
+    x->found = malloc(((size_t)count + 1) * sizeof *x->found);
+    x->always = malloc(((size_t)count + 1) * sizeof *x->always);
+    if (!x->start || !x->nonspace || !x->seen || !x->found || !x->always) return -1;
+    Py_ssize_t total = 0, b0 = 0, b1 = 0;
+    x->nonspace[0] = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        x->nonspace[i + 1] = x->nonspace[i] + (chars[i].unicode != ' ');
+        switch (place_of(x, chars + i, &b0, &b1)) {
+        case ALWAYS:
+            x->always[x->n_always++] = i;
+            break;
+        case BANDS:
+            for (Py_ssize_t b = b0; b <= b1; b++) x->start[b + 1]++;
+            total += b1 - b0 + 1;
+        }
+    }
+    for (Py_ssize_t b = 0; b < x->bands; b++) x->start[b + 1] += x->start[b];
+    x->members = malloc(((size_t)total + 1) * sizeof *x->members);
+    Py_ssize_t *fill = malloc(((size_t)x->bands + 1) * sizeof *fill);
+    if (!x->members || !fill) {
+        free(fill);
+        return -1;
+    }
+    memcpy(fill, x->start, (size_t)x->bands * sizeof *fill);
+    for (Py_ssize_t i = 0; i < count; i++)
+        if (place_of(x, chars + i, &b0, &b1) == BANDS)
+            for (Py_ssize_t b = b0; b <= b1; b++) x->members[fill[b]++] = i;
+    free(fill);
+    return 0;
+}
+
+static int by_index(const void *a, const void *b) {
+    Py_ssize_t x = *(const Py_ssize_t *)a, y = *(const Py_ssize_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* literal_text's text, walking only the characters that meet the box. Between two of
+ * them, the characters passed over leave the walk thus: the first of them, a space,
+ * writes one; after any of them the last character is no longer "contained"; and a line
+ * feed is due when any of them is not a space. */
+static int indexed_text(const text_char *chars, Py_ssize_t count, const float q[4],
+                        char_index *x, Py_ssize_t box_number, units *u) {
+    Py_ssize_t n = 0;
+    if (x->bands && q[3] > x->low) {
+        Py_ssize_t b0 = band_of(x, q[1]), b1 = band_of(x, q[3]);
+        if (b0 < 0) b0 = 0;
+        if (b1 > x->bands - 1) b1 = x->bands - 1;
+        for (Py_ssize_t b = b0; b <= b1; b++)
+            for (Py_ssize_t k = x->start[b]; k < x->start[b + 1]; k++) {
+                Py_ssize_t i = x->members[k];
+                if (x->seen[i] != box_number && intersects(q[0], q[1], q[2], q[3], chars + i)) {
+                    x->seen[i] = box_number;
+                    x->found[n++] = i;
+                }
+            }
+    }
+    for (Py_ssize_t k = 0; k < x->n_always; k++) {
+        Py_ssize_t i = x->always[k];
+        if (intersects(q[0], q[1], q[2], q[3], chars + i)) x->found[n++] = i;
+    }
+    qsort(x->found, (size_t)n, sizeof *x->found, by_index);
+    float posy = 0;
+    int contains_pre_char = 0, add_line_feed = 0;
+    u->len = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t i = x->found[k], from = k ? x->found[k - 1] + 1 : 0;
+        if (from < i) { /* characters passed over */
+            if (contains_pre_char && chars[from].unicode == ' ' && push_unit(u, ' ')) return -1;
+            contains_pre_char = 0;
+            add_line_feed = x->nonspace[i] - x->nonspace[from] > 0;
+        }
+        const text_char *c = chars + i;
+        if (fabsf(posy - c->origin_y) > 0 && !contains_pre_char && add_line_feed) {
+            posy = c->origin_y;
+            if (u->len && (push_unit(u, '\r') || push_unit(u, '\n'))) return -1;
+        }
+        contains_pre_char = 1;
+        add_line_feed = 0;
+        if (c->unicode && push_char(u, c->unicode)) return -1;
+    }
+    if (n && x->found[n - 1] + 1 < count && chars[x->found[n - 1] + 1].unicode == ' ')
+        return push_unit(u, ' ');
+    return 0;
+}
+
+/* texts_in_boxes(chars: text_char bytes, boxes: float64 [n][4] left, bottom, right, top,
+ *                literal=False)
+ *   -> [str]: CPDF_TextPage::GetTextByRect of each box, as FPDFText_GetBoundedText gives
+ *      it (its UTF-16 read as bytes.decode("utf-16-le", "ignore") reads it); by the
+ *      characters' index, or, with `literal`, character by character as PDFium walks. */
+static PyObject *texts_in_boxes(PyObject *self, PyObject *args) {
+    Py_buffer cb, bb;
+    int literal = 0;
+    if (!PyArg_ParseTuple(args, "y*y*|p", &cb, &bb, &literal)) return NULL;
+    PyObject *out = NULL;
+    units u = {NULL, 0, 0};
+    char_index x;
+    memset(&x, 0, sizeof x);
+    Py_ssize_t count = cb.len / (Py_ssize_t)sizeof(text_char);
+    Py_ssize_t n = bb.len / (Py_ssize_t)(4 * sizeof(double));
+    if (cb.len != count * (Py_ssize_t)sizeof(text_char) ||
+        bb.len != n * (Py_ssize_t)(4 * sizeof(double))) {
+        PyErr_SetString(PyExc_ValueError,
+                        "texts_in_boxes: characters not as text_chars gives them, or boxes not "
+                        "of four numbers");
+        goto done;
+    }
+    const text_char *chars = cb.buf;
+    if (!literal && build_index(chars, count, &x)) goto nomemory;
+    out = PyList_New(n);
+    if (!out) goto done;
+    const double *box = bb.buf;
+    for (Py_ssize_t k = 0; k < n; k++, box += 4) {
+        /* FPDFText_GetBoundedText's CFX_FloatRect((float)left, (float)bottom, ...) */
+        const float q[4] = {(float)box[0], (float)box[1], (float)box[2], (float)box[3]};
+        /* a box with a coordinate that is not finite is walked as PDFium walks it */
+        int walk = literal || !(isfinite(q[0]) && isfinite(q[1]) && isfinite(q[2]) &&
+                                isfinite(q[3]));
+        if (walk ? literal_text(chars, count, q, &u) : indexed_text(chars, count, q, &x, k + 1, &u))
+            goto nomemory;
+#if PY_BIG_ENDIAN
+        int byteorder = 1;
+#else
+        int byteorder = -1;
+#endif
+        PyObject *text =
+            PyUnicode_DecodeUTF16((const char *)u.data, 2 * u.len, "ignore", &byteorder);
+        if (!text) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, k, text);
+    }
+    goto done;
+nomemory:
+    Py_CLEAR(out);
+    PyErr_NoMemory();
+done:
+    free(u.data);
+    free_index(&x);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&bb);
+    return out;
+}
+
 /* ---- cell text ---------------------------------------------------------------------- */
 
 /* pdfplumber's extract_text(chars) with its default settings (x and y tolerance 3), for
@@ -976,6 +1318,9 @@ static PyMethodDef methods[] = {
     {"faces", faces, METH_VARARGS, "Font size, matrix and font at one character of each text object."},
     {"rects", rects, METH_VARARGS, "The text page's text runs, as FPDFText_GetRect gives them."},
     {"bounded_texts", bounded_texts, METH_VARARGS, "FPDFText_GetBoundedText of many boxes."},
+    {"text_chars", text_chars, METH_VARARGS, "Each character's box, origin and unicode."},
+    {"texts_in_boxes", texts_in_boxes, METH_VARARGS,
+     "FPDFText_GetBoundedText of many boxes, from text_chars' arrays."},
     {"plain_cell_texts", plain_cell_texts, METH_VARARGS,
      "pdfplumber's extract_text of many cells at once (None: a cell left to Python)."},
     {"edges", edges, METH_VARARGS, "pdfplumber's edges of the path records, and their bounds."},

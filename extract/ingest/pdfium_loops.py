@@ -75,6 +75,20 @@ def object_chars(textpage, count: int, use_compiled: bool = True) -> tuple[np.nd
     return objects, unicodes
 
 
+def text_chars(textpage) -> bytes | None:
+    """Each character's box, origin and unicode, as `texts_in_boxes` reads them (C's
+    `text_char` array), or None where the extension lacks it."""
+    if not has_compiled("text_chars"):
+        return None
+    return compiled.text_chars(
+        address(textpage),
+        max(pdfium_c.FPDFText_CountChars(textpage), 0),
+        function("FPDFText_GetUnicode"),
+        function("FPDFText_GetCharBox"),
+        function("FPDFText_GetCharOrigin"),
+    )
+
+
 @dataclass(frozen=True)
 class FaceArrays:
     """What the characters of a text object share, read at one character of each."""
