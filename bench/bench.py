@@ -1,15 +1,18 @@
 """Benchmark: the whole pipeline over the Kent set and the corpus, against bare extraction.
 
     .venv/bin/python bench/bench.py [--kent ../shared/kent] [--plumber-pages 150]
-                                    [--plumber-tables] [--python-loops]
+                                    [--repeat 3] [--plumber-tables] [--python-loops]
 
 Prints, from one run: docs/s and pages/s with 1 and 2 workers, cold and warm cache, peak
 RSS (the main process, and the largest worker); and, on the same PDFs, bare pypdfium2
 text extraction (before the runs and after them: the machine's speed drifts) and bare
 pdfplumber extract_text (on the first N pages only: it runs at a few pages a second) as
-the floor, with the ratios. Start-up (imports, rule loading, dateparser's data) is
-reported apart; the runs' figures include their own (each worker builds its rules and
-spaCy), and the one-worker ratio is printed again without it, as #6 sets its target.
+the floor, with the ratios; and bare pypdfium2 in two processes, for what two cores of
+the machine give at best. The Kent cold runs of 1 and 2 workers are run `--repeat`
+times, side by side, and the ratios taken from their medians (the machine's speed
+drifts). Start-up (imports, rule loading, dateparser's data) is reported apart; the
+runs' figures include their own (each worker builds its rules and spaCy), and the
+one-worker ratio is printed again without it, as #6 sets its target.
 `--plumber-tables` adds a cold one-worker run with ruled tables found by pdfplumber end
 to end (the reader before ingest/ruled.py), for the before/after ratio;
 `--python-loops` one with PDFium's per-character and per-path loops in Python, as on a
@@ -25,6 +28,7 @@ import hashlib
 import platform
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -35,21 +39,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def bare_pdfium(pdfs: list[Path]) -> tuple[int, float]:
+def _bare_pages(path: Path) -> int:
+    """The pages of one PDF read as bare pypdfium2 reads them: each page's whole text."""
     import pypdfium2 as pdfium
 
-    pages, started = 0, time.perf_counter()
-    for path in pdfs:
-        try:
-            doc = pdfium.PdfDocument(path.read_bytes())
-        except pdfium.PdfiumError:
-            continue
-        for i in range(len(doc)):
-            page = doc[i]
-            page.get_textpage().get_text_range()
-            pages += 1
-        doc.close()
+    try:
+        doc = pdfium.PdfDocument(path.read_bytes())
+    except pdfium.PdfiumError:
+        return 0
+    for i in range(len(doc)):
+        doc[i].get_textpage().get_text_range()
+    pages = len(doc)
+    doc.close()
+    return pages
+
+
+def bare_pdfium(pdfs: list[Path]) -> tuple[int, float]:
+    started = time.perf_counter()
+    pages = sum(map(_bare_pages, pdfs))
     return pages, time.perf_counter() - started
+
+
+def bare_pdfium_two(pdfs: list[Path]) -> float:
+    """Seconds for bare pypdfium2 over the PDFs in two processes, a file each at a time,
+    the processes started (and their first pages read) before the clock: how much two
+    cores of this machine give work that shares nothing."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_bare_pages, pdfs[:4]))
+        started = time.perf_counter()
+        sum(pool.map(_bare_pages, pdfs, chunksize=1))
+        return time.perf_counter() - started
 
 
 def bare_pdfplumber(pdfs: list[Path], limit: int) -> tuple[int, float]:
@@ -89,6 +110,15 @@ def build_seconds() -> Iterator[list[float]]:
         Processor.build = original
 
 
+def _spread(values: list[float], unit: str) -> str:
+    """The median and, with more than one value, the range: "7.31 s [7.20-7.52]"."""
+    mid = statistics.median(values)
+    if len(values) == 1:
+        return f"{mid:.2f}{'' if unit == 'x' else ' '}{unit}"
+    low, high = min(values), max(values)
+    return f"{mid:.2f}{'' if unit == 'x' else ' '}{unit} [{low:.2f}-{high:.2f}]"
+
+
 def peak_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
 
@@ -97,6 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kent", type=Path, default=ROOT.parent / "shared" / "kent")
     parser.add_argument("--plumber-pages", type=int, default=150)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Kent cold runs of 1 and 2 workers (pairs)"
+    )
     parser.add_argument("--plumber-tables", action="store_true")
     parser.add_argument(
         "--python-loops", action="store_true", help="add a cold run without the C loops"
@@ -156,6 +189,7 @@ def main() -> None:
     before = bare_pdfium(read)
 
     rows = []
+    pairs = []  # (1 worker s, 2 workers s, the 1-worker run's build s) of each Kent pair
     with tempfile.TemporaryDirectory() as tmp:
         for label, paths in (("kent", [args.kent]), ("corpus", [ROOT / "corpus"])):
             cache = Path(tmp) / f"cache-{label}"
@@ -171,6 +205,21 @@ def main() -> None:
                     if (label, workers, temp) == ("kent", 1, "cold"):
                         startup_one = built[0]
                     rows.append((label, workers, temp, s.documents, s.pages, s.elapsed))
+        pairs.append((rows[0][5], rows[2][5], startup_one))
+        # the Kent cold runs again, one worker then two: the machine's speed drifts (and
+        # now and then stalls), so the ratios are taken from the medians of pairs run
+        # side by side, not from one run of each
+        for rep in range(1, args.repeat):
+            elapsed = []
+            for workers in (1, 2):
+                cache = Path(tmp) / f"cache-rep{rep}-{workers}"
+                settings = RunSettings(workers=workers, cache_dir=cache)
+                with build_seconds() as built:
+                    s = run_batch([args.kent], Path(tmp) / f"out-rep{rep}-{workers}", settings)
+                elapsed.append(s.elapsed)
+                if workers == 1:
+                    startup = built[0]
+            pairs.append((*elapsed, startup))
         # the cost of PDF tables: the same cold run with pdfplumber's table search off
         no_tables = IngestSettings(pdf=PdfSettings(tables=TableSettings(pdf=False)))
         settings = RunSettings(ingest=no_tables, workers=1, cache_dir=None)
@@ -198,7 +247,18 @@ def main() -> None:
             f"{docs / elapsed:>7.1f} {pages / elapsed:>8.1f}"
         )
     one, two = pipeline[("kent", 1, "cold")], pipeline[("kent", 2, "cold")]
-    print(f"2 workers vs 1 (kent, cold): {one[5] / two[5]:.2f}x")
+    ones, twos = [p[0] for p in pairs], [p[1] for p in pairs]
+    scalings = [a / b for a, b, _ in pairs]
+    print(
+        f"kent, cold, {len(pairs)} runs of each, alternated: 1 worker {_spread(ones, 's')}, "
+        f"2 workers {_spread(twos, 's')}"
+    )
+    scaling = statistics.median(scalings)
+    print(f"2 workers vs 1 (kent, cold, pair by pair): {_spread(scalings, 'x')}")
+    # the one-worker figures below: the median run (its own build with it)
+    median_one = sorted(pairs)[len(pairs) // 2]
+    one = (*one[:5], median_one[0])
+    startup_one = median_one[2]
     warm = pipeline[("kent", 2, "warm")]
     print(f"warm vs cold (kent, 2 workers): {100 * warm[5] / two[5]:.1f}% of the time")
     print(
@@ -207,6 +267,7 @@ def main() -> None:
     )
 
     after = bare_pdfium(read)
+    two_cores = bare_pdfium_two(read)
     pdfium_pages, pdfium_s = before[0] + after[0], before[1] + after[1]
     plumber_pages, plumber_s = bare_pdfplumber(pdfs, args.plumber_pages)
     print(
@@ -217,6 +278,10 @@ def main() -> None:
         f"bare pypdfium2: {after[0]} pages in {before[1]:.2f} s before the runs and "
         f"{after[1]:.2f} s after = {pdfium_rate:.0f} pages/s "
         f"({before[0] / before[1]:.0f} and {after[0] / after[1]:.0f})"
+    )
+    print(
+        f"bare pypdfium2 in 2 processes: {two_cores:.2f} s = {after[1] / two_cores:.2f}x one "
+        f"(the machine's own ceiling for 2 workers; the pipeline's: {scaling:.2f}x)"
     )
     print(
         f"bare pdfplumber extract_text: {plumber_pages} pages in {plumber_s:.2f} s = "
