@@ -38,6 +38,16 @@ static int new_outputs(int n, PyObject **out, const Py_ssize_t *sizes) {
     return 0;
 }
 
+/* A growing array's memory with room for twice as many items (256 at first): NULL when
+ * memory ran out (the array is left as it was), else `*size` is the new count. Freed with
+ * PyMem_Free. */
+static void *grown(void *data, Py_ssize_t *size, size_t item) {
+    Py_ssize_t more = *size ? 2 * *size : 256;
+    void *out = PyMem_Realloc(data, (size_t)more * item);
+    if (out) *size = more;
+    return out;
+}
+
 typedef int (FPDF_CALLCONV *loose_box_fn)(void *textpage, int index, rectf *rect);
 typedef void *(FPDF_CALLCONV *text_object_fn)(void *textpage, int index);
 typedef int (FPDF_CALLCONV *is_generated_fn)(void *textpage, int index);
@@ -331,11 +341,9 @@ typedef struct {
 
 static int push_unit(units *u, uint16_t unit) {
     if (u->len == u->cap) {
-        Py_ssize_t cap = u->cap ? 2 * u->cap : 256;
-        uint16_t *data = realloc(u->data, (size_t)cap * sizeof *data);
+        uint16_t *data = grown(u->data, &u->cap, sizeof *data);
         if (!data) return -1;
         u->data = data;
-        u->cap = cap;
     }
     u->data[u->len++] = unit;
     return 0;
@@ -590,7 +598,7 @@ nomemory:
     Py_CLEAR(out);
     PyErr_NoMemory();
 done:
-    free(u.data);
+    PyMem_Free(u.data);
     free_index(&x);
     PyBuffer_Release(&cb);
     PyBuffer_Release(&bb);
@@ -664,11 +672,9 @@ typedef struct {
 
 static int put_char(text_buffer *b, Py_UCS4 ch) {
     if (b->used == b->size) {
-        Py_ssize_t size = b->size ? 2 * b->size : 256;
-        Py_UCS4 *data = PyMem_Realloc(b->data, (size_t)size * sizeof(Py_UCS4));
+        Py_UCS4 *data = grown(b->data, &b->size, sizeof *data);
         if (!data) return -1;
         b->data = data;
-        b->size = size;
     }
     b->data[b->used++] = ch;
     return 0;
