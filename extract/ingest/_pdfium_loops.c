@@ -360,32 +360,42 @@ static int push_char(units *u, uint32_t ch) {
     return push_unit(u, (uint16_t)ch);
 }
 
+/* GetTextByPredicate's state between characters. */
+typedef struct {
+    float posy;
+    int contains_pre_char, add_line_feed;
+} walk;
+
+/* What GetTextByPredicate does at a character that meets the box. */
+static int take(walk *w, const text_char *c, units *u) {
+    if (fabsf(w->posy - c->origin_y) > 0 && !w->contains_pre_char && w->add_line_feed) {
+        w->posy = c->origin_y;
+        /* the text so far is empty exactly when no unit was written */
+        if (u->len && (push_unit(u, '\r') || push_unit(u, '\n'))) return -1;
+    }
+    w->contains_pre_char = 1;
+    w->add_line_feed = 0;
+    return c->unicode ? push_char(u, c->unicode) : 0;
+}
+
 /* GetTextByPredicate with IsRectIntersect, character by character, as PDFium runs it:
  * the reference the indexed reading below is tested against. */
 static int literal_text(const text_char *chars, Py_ssize_t count, const float q[4], units *u) {
-    float posy = 0;
-    int contains_pre_char = 0, add_line_feed = 0;
+    walk w = {0, 0, 0};
     u->len = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         const text_char *c = chars + i;
         if (intersects(q[0], q[1], q[2], q[3], c)) {
-            if (fabsf(posy - c->origin_y) > 0 && !contains_pre_char && add_line_feed) {
-                posy = c->origin_y;
-                /* the text so far is empty exactly when no unit was written */
-                if (u->len && (push_unit(u, '\r') || push_unit(u, '\n'))) return -1;
-            }
-            contains_pre_char = 1;
-            add_line_feed = 0;
-            if (c->unicode && push_char(u, c->unicode)) return -1;
+            if (take(&w, c, u)) return -1;
         } else if (c->unicode == ' ') {
-            if (contains_pre_char) {
+            if (w.contains_pre_char) {
                 if (push_unit(u, ' ')) return -1;
-                contains_pre_char = 0;
-                add_line_feed = 0;
+                w.contains_pre_char = 0;
+                w.add_line_feed = 0;
             }
         } else {
-            contains_pre_char = 0;
-            add_line_feed = 1;
+            w.contains_pre_char = 0;
+            w.add_line_feed = 1;
         }
     }
     return 0;
@@ -521,24 +531,16 @@ static int indexed_text(const text_char *chars, Py_ssize_t count, const float q[
         if (intersects(q[0], q[1], q[2], q[3], chars + i)) x->found[n++] = i;
     }
     qsort(x->found, (size_t)n, sizeof *x->found, by_index);
-    float posy = 0;
-    int contains_pre_char = 0, add_line_feed = 0;
+    walk w = {0, 0, 0};
     u->len = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t i = x->found[k], from = k ? x->found[k - 1] + 1 : 0;
         if (from < i) { /* characters passed over */
-            if (contains_pre_char && chars[from].unicode == ' ' && push_unit(u, ' ')) return -1;
-            contains_pre_char = 0;
-            add_line_feed = x->nonspace[i] - x->nonspace[from] > 0;
+            if (w.contains_pre_char && chars[from].unicode == ' ' && push_unit(u, ' ')) return -1;
+            w.contains_pre_char = 0;
+            w.add_line_feed = x->nonspace[i] - x->nonspace[from] > 0;
         }
-        const text_char *c = chars + i;
-        if (fabsf(posy - c->origin_y) > 0 && !contains_pre_char && add_line_feed) {
-            posy = c->origin_y;
-            if (u->len && (push_unit(u, '\r') || push_unit(u, '\n'))) return -1;
-        }
-        contains_pre_char = 1;
-        add_line_feed = 0;
-        if (c->unicode && push_char(u, c->unicode)) return -1;
+        if (take(&w, chars + i, u)) return -1;
     }
     if (n && x->found[n - 1] + 1 < count && chars[x->found[n - 1] + 1].unicode == ' ')
         return push_unit(u, ' ');
