@@ -364,10 +364,10 @@ static int push_char(units *u, uint32_t ch) {
 typedef struct {
     float posy;
     int contains_pre_char, add_line_feed;
-} walk;
+} text_walk;
 
 /* What GetTextByPredicate does at a character that meets the box. */
-static int take(walk *w, const text_char *c, units *u) {
+static int take(text_walk *w, const text_char *c, units *u) {
     if (fabsf(w->posy - c->origin_y) > 0 && !w->contains_pre_char && w->add_line_feed) {
         w->posy = c->origin_y;
         /* the text so far is empty exactly when no unit was written */
@@ -381,7 +381,7 @@ static int take(walk *w, const text_char *c, units *u) {
 /* GetTextByPredicate with IsRectIntersect, character by character, as PDFium runs it:
  * the reference the indexed reading below is tested against. */
 static int literal_text(const text_char *chars, Py_ssize_t count, const float q[4], units *u) {
-    walk w = {0, 0, 0};
+    text_walk w = {0, 0, 0};
     u->len = 0;
     for (Py_ssize_t i = 0; i < count; i++) {
         const text_char *c = chars + i;
@@ -531,7 +531,7 @@ static int indexed_text(const text_char *chars, Py_ssize_t count, const float q[
         if (intersects(q[0], q[1], q[2], q[3], chars + i)) x->found[n++] = i;
     }
     qsort(x->found, (size_t)n, sizeof *x->found, by_index);
-    walk w = {0, 0, 0};
+    text_walk w = {0, 0, 0};
     u->len = 0;
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t i = x->found[k], from = k ? x->found[k - 1] + 1 : 0;
