@@ -153,9 +153,10 @@ def main() -> None:
     t = time.perf_counter()
     Processor.build(IngestSettings())
     startup = time.perf_counter() - t
-    # dateparser loads its English data at its first parse (a date our own reading leaves
-    # to it: two Kent papers have one): once a process, paid here as the start-up it is,
-    # not in whichever run meets that date first (workers fork from this process)
+    # dateparser loads its English data at its first parse, once a process: only for a
+    # date whose reading we do not know without it (none of Kent's since run L; it had two
+    # papers with one). Paid here as the start-up it is, so that a run meeting one would
+    # not pay it and another not (workers fork from this process)
     from extract.facts.dates import _numeric_parser
 
     t = time.perf_counter()

@@ -122,11 +122,11 @@ def parse_day_month_year(day: int, month: int, year: int) -> dt.date | None:
 @lru_cache(maxsize=4096)
 def parse_numeric(text: str) -> dt.date | None:
     """dateparser's reading (`dateparser.parse` with these languages and settings) by one
-    parser made once: `parse` made a new one at every call, most of its cost. A plain
-    date that is a day (`_plain_date`) is read without it: dateparser's first call took a
-    fifth of a second, each after it over a millisecond."""
-    plain = _plain_date(text)
-    if plain is not None:
+    parser made once: `parse` made a new one at every call, most of its cost. A form whose
+    reading by dateparser is known (`_plain_date`) is read without it: dateparser's first
+    call took a fifth of a second, each after it over a millisecond."""
+    known, plain = _plain_date(text)
+    if known:
         return plain
     data = _numeric_parser().get_date_data(text)
     return data["date_obj"].date() if data and data["date_obj"] else None
@@ -134,14 +134,18 @@ def parse_numeric(text: str) -> dt.date | None:
 
 # Day-first with the same separator twice, and ISO: dateparser read every such date that
 # is a day (all of them, for a sample of years, tests/test_facts.py some) as that day; a
-# two-digit year as Python's %y does (00-68: the 2000s). Not "8.9/1921" (mixed
-# separators: dateparser finds nothing) nor what is no day ("13/25/24", "0.0.10": it
-# reads those its own ways).
+# two-digit year as Python's %y does (00-68: the 2000s). With a four-digit year it read
+# one that is no day first as month-first ("10/21/2024"), and one that is neither as
+# nothing (all days and months 0-99, seven years 1900-2099: 150,000 forms); day and
+# month both 0 as nothing whatever the year. Not "8.9/1921" (mixed separators: dateparser
+# finds nothing, or sometimes a date) nor a two-digit year's that is no day ("13/25/24",
+# "1/00/05": it reads those its own ways).
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})", re.ASCII)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
-def _plain_date(text: str) -> dt.date | None:
+def _plain_date(text: str) -> tuple[bool, dt.date | None]:
+    """(whether dateparser's reading of `text` is known without it, that reading)."""
     if m := _DAY_FIRST.fullmatch(text):
         day, month, year = int(m[1]), int(m[3]), int(m[4])
         if len(m[4]) == 2:
@@ -149,10 +153,15 @@ def _plain_date(text: str) -> dt.date | None:
     elif m := _ISO.fullmatch(text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     else:
-        return None
+        return False, None
     if not 1900 <= year <= 2099:
-        return None
-    return parse_day_month_year(day, month, year)
+        return False, None
+    found = parse_day_month_year(day, month, year)
+    if day == month == 0:  # no day, no month (a version number, "0.0.10"): nothing
+        return True, None
+    if found is not None or m.re is _ISO or len(m[4]) == 2:
+        return found is not None, found
+    return True, parse_day_month_year(month, day, year)
 
 
 @lru_cache(maxsize=1)
@@ -185,9 +194,9 @@ class DateFinder:
                 digits=tuple(r["digits"]) if "digits" in r else None,
             )
             rules.append(DateRule(r["id"], scan))
-        # dateparser loads its English data at its first parse (0.2 s a process), so not
-        # here: only a date `_plain_date` cannot read needs it (two of Kent's 134 papers
-        # and none of the corpus), and a worker that never meets one never pays
+        # dateparser loads its English data at its first parse (0.13-0.2 s a process), so
+        # not here: only a date whose reading `_plain_date` does not know needs it (none of
+        # Kent's 134 papers nor the corpus), and a worker that never meets one never pays
         return cls(tuple(rules))
 
     def find(self, text: str, reference: dt.date | None) -> list[FoundDate]:
