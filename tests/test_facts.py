@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from extract.facts import FactExtractor
+from extract.facts import FactExtractor, english
 from extract.facts.dates import DateFinder
 from extract.facts.reviews import ReviewFinder, canonical_name
 from extract.ingest.normalise import Normaliser
@@ -743,3 +743,61 @@ def test_a_pattern_keeps_the_attributes_it_names():
 
     kept = lexical_attributes([[{"IS_DIGIT": True}, {"LOWER": {"IN": ["a"]}, "OP": "?"}]])
     assert {IDS["IS_DIGIT"], IDS["LOWER"], IDS["IS_PUNCT"], IDS["LIKE_NUM"]} == kept
+
+
+def _spacy_english():
+    """spaCy's own blank English tokenizer (every exception): the reference for ours."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def _tokens(tokenizer, text: str) -> list[tuple]:
+    return [(t.text, t.idx, t.whitespace_, t.orth, t.norm_, t.lower_) for t in tokenizer(text)]
+
+
+_REFERENCE_TOKENIZER = _spacy_english()
+_OUR_TOKENIZER = english().tokenizer  # (the facts' own has a trimmed vocabulary: see above)
+_EXCEPTIONS = sorted(_REFERENCE_TOKENIZER.rules)
+_PIECES = st.one_of(
+    st.sampled_from(_EXCEPTIONS),  # all 1,347, those we drop and those we keep
+    st.sampled_from(["a", "e", "g", "0", "1", "10", "D", "C", "o", "x", "v", "V", "_", ".", ",",
+                     "-", "(", ")", "'", "’", "\"", ":", ";", "/", "!", "?", "s", "n't", "am",
+                     "pm", "Mr", "agenda", "£", "%", "&", "+", "—", "–", "…"]),
+    st.text(max_size=3),
+)  # fmt: skip
+_GAPS = st.sampled_from(["", "", "", " ", " ", "  ", "\n", "\n\n", "\t", "\xa0", " \n", "\r\n"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GAPS), max_size=30))
+@example([("0.0", ""), (")", " "), ("\n", "")])
+@example([("(", ""), ("0.0", ""), (".", "\n"), (" ", " "), ("’", "")])
+@example([("can", ""), ("not", " "), ("\xa0", "\n"), ("e.g.", ""), ("\n", "\t")])
+def test_our_english_tokenizes_as_spacys(pieces):
+    """`english()` drops the tokenizer exceptions that change nothing (so that spaCy's
+    tokenizer cache keeps working): every token, its offsets and norms are as spaCy's blank
+    English makes them, for text built of every exception, affixes and whitespace. Both
+    tokenizers are reused from example to example, so their caches are tried too."""
+    text = "".join(piece + gap for piece, gap in pieces)
+    assert _tokens(_OUR_TOKENIZER, text) == _tokens(_REFERENCE_TOKENIZER, text)
+
+
+def test_our_english_tokenizes_the_corpus_as_spacys():
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(CORPUS.rglob("*.txt"))]
+    assert texts
+    for text in texts:
+        assert _tokens(_OUR_TOKENIZER, text) == _tokens(_REFERENCE_TOKENIZER, text)
+
+
+def test_our_english_drops_only_exceptions_that_change_nothing():
+    """What is dropped is one token of its own text; what spaCy has otherwise stays."""
+    from spacy.attrs import ORTH
+
+    ours = _FACTS.nlp.tokenizer.rules
+    assert ours == _OUR_TOKENIZER.rules
+    dropped = set(_REFERENCE_TOKENIZER.rules) - set(ours)
+    assert {"\n", " ", "\t", "0.0"} <= dropped
+    assert all(_REFERENCE_TOKENIZER.rules[text] == [{ORTH: text}] for text in dropped)
+    assert "\xa0" in ours  # one token, but with a norm of its own
+    assert "e.g." in ours and "cannot" in ours
