@@ -190,7 +190,9 @@ def main() -> None:
     before = bare_pdfium(read)
 
     rows = []
-    pairs = []  # (1 worker s, 2 workers s, the 1-worker run's build s) of each Kent pair
+    # each Kent pair: (1 worker s, 2 workers s, the 1-worker run's build s, bare pypdfium2
+    # s on the same pages just before the pair)
+    pairs = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, paths in (("kent", [args.kent]), ("corpus", [ROOT / "corpus"])):
             cache = Path(tmp) / f"cache-{label}"
@@ -206,11 +208,12 @@ def main() -> None:
                     if (label, workers, temp) == ("kent", 1, "cold"):
                         startup_one = built[0]
                     rows.append((label, workers, temp, s.documents, s.pages, s.elapsed))
-        pairs.append((rows[0][5], rows[2][5], startup_one))
+        pairs.append((rows[0][5], rows[2][5], startup_one, before[1]))
         # the Kent cold runs again, one worker then two: the machine's speed drifts (and
         # now and then stalls), so the ratios are taken from the medians of pairs run
         # side by side, not from one run of each
         for rep in range(1, args.repeat):
+            floor = bare_pdfium(read)
             elapsed = []
             for workers in (1, 2):
                 cache = Path(tmp) / f"cache-rep{rep}-{workers}"
@@ -220,7 +223,7 @@ def main() -> None:
                 elapsed.append(s.elapsed)
                 if workers == 1:
                     startup = built[0]
-            pairs.append((*elapsed, startup))
+            pairs.append((*elapsed, startup, floor[1]))
         # the cost of PDF tables: the same cold run with pdfplumber's table search off
         no_tables = IngestSettings(pdf=PdfSettings(tables=TableSettings(pdf=False)))
         settings = RunSettings(ingest=no_tables, workers=1, cache_dir=None)
@@ -249,7 +252,7 @@ def main() -> None:
         )
     one, two = pipeline[("kent", 1, "cold")], pipeline[("kent", 2, "cold")]
     ones, twos = [p[0] for p in pairs], [p[1] for p in pairs]
-    scalings = [a / b for a, b, _ in pairs]
+    scalings = [a / b for a, b, _, _ in pairs]
     print(
         f"kent, cold, {len(pairs)} runs of each, alternated: 1 worker {_spread(ones, 's')}, "
         f"2 workers {_spread(twos, 's')}"
@@ -318,6 +321,16 @@ def main() -> None:
         f"pipeline, 1 worker, start-up excluded (the run built its rules and spaCy in "
         f"{startup_one:.2f} s): {net_rate:.0f} pages/s = 1/{pdfium_rate / net_rate:.2f} "
         "of bare pypdfium2"
+    )
+    # the same, each one-worker run against the bare pypdfium2 run just before it: the
+    # machine's speed drifts by as much as the margin (the floor before and after the runs
+    # differed by up to 16%), and a ratio of two runs side by side drifts less
+    pages = after[0] / one[4]  # (the same pages, 1.0: both read one copy of each file)
+    side = [pages * a / f for a, _, _, f in pairs]
+    net = [pages * (a - b) / f for a, _, b, f in pairs]
+    print(
+        f"pipeline, 1 worker, against bare pypdfium2 run just before it, pair by pair: "
+        f"{_spread(side, 'x')}; start-up excluded {_spread(net, 'x')}"
     )
 
 
