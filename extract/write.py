@@ -117,13 +117,17 @@ class DatasetWriter:
         child = multiprocessing.get_context("fork").Process(
             target=self._write_database, args=(tables, rows, batch_rows, theirs), daemon=True
         )
-        gc.freeze()  # the child's collections leave the parent's objects (and pages) alone
+        # the child's collections leave the parent's objects (and pages) alone; frozen
+        # objects stay frozen (a batch freezes its start-up objects for its whole run)
+        frozen_before = gc.get_freeze_count() > 0
+        gc.freeze()
         try:
             child.start()
         except OSError:  # no fork here and now (memory, process limits): one after the other
             child = None
         finally:
-            gc.unfreeze()
+            if not frozen_before:
+                gc.unfreeze()
         try:
             ours = every - theirs if child is not None else every
             self._write(tables, rows, batch_rows, files=ours, database=child is None)

@@ -279,6 +279,48 @@ def test_a_one_process_batch_freezes_its_processor_before_the_papers(tmp_path, m
     assert seen["frozen at the first paper"] > seen["frozen after build"]  # and the processor
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_keeps_its_start_up_objects_frozen_from_first_step_to_last(
+    tmp_path, monkeypatch, workers
+):
+    """From finding the files to writing `run.json`, the imports' objects stay out of the
+    collector's full passes (one such pass after the imports, before the workers started,
+    cost 0.06 s), and its young passes stay rare: writing the database in a child process
+    (two workers) leaves them frozen too."""
+    import gc
+
+    import extract.batch as batch
+    from extract.batch import _YOUNG_THRESHOLD
+    from extract.write import DatasetWriter
+
+    seen: dict[str, tuple[int, int]] = {}
+
+    def state() -> tuple[int, int]:
+        return gc.get_freeze_count(), gc.get_threshold()[0]
+
+    discover, write_json = batch.discover, DatasetWriter.write_json
+
+    def seen_discover(paths):
+        seen["finding the files"] = state()
+        return discover(paths)
+
+    def seen_write_json(self, name, data):
+        seen[f"writing {name}"] = state()
+        return write_json(self, name, data)
+
+    monkeypatch.setattr(batch, "discover", seen_discover)
+    monkeypatch.setattr(DatasetWriter, "write_json", seen_write_json)
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(OCR_TEXT, root / OCR_TEXT.name)
+    shutil.copy(PDF_AGENDA, root / PDF_AGENDA.name)
+    run_batch([root], tmp_path / "out", RunSettings(workers=workers, cache_dir=None))
+    assert set(seen) == {"finding the files", "writing datapackage.json", "writing run.json"}
+    for step, (frozen, young) in seen.items():
+        assert frozen > 0, step
+        assert young == _YOUNG_THRESHOLD, step
+
+
 def test_a_result_hands_over_its_spooled_rows_as_the_spool_takes_them():
     """What a worker keeps of a paper carries each spooled table's rows as the values the
     main process used to make of the records, in the same order; the records it drops are
