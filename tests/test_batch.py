@@ -371,3 +371,46 @@ def test_a_cached_result_without_spooled_rows_writes_the_same_dataset(tmp_path, 
     run_batch([root], tmp_path / "old", RunSettings(workers=1, cache_dir=None))
     for path in sorted(cold.glob("*.csv")):
         assert path.read_bytes() == (tmp_path / "old" / path.name).read_bytes(), path.name
+
+
+_HEAVY = ("spacy", "pandas", "pyarrow", "pdfplumber", "pypdfium2", "dateparser")
+
+
+def _fresh_interpreter(code: str) -> str:
+    """The last line `code` prints, run in a new Python: what a first import does."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_cli_imports_the_pipeline_for_a_run_only(tmp_path):
+    """`query`, `trace` and `report` do not wait for spaCy, pandas and PDFium to import
+    (1.3 s): in a fresh interpreter, the CLI and a query import none of them."""
+    code = (
+        "import sys\n"
+        "from extract.cli import main\n"
+        f"main(['query', 'select 1', '--out', {str(tmp_path)!r}])\n"
+        f"print(sorted(m for m in {_HEAVY!r} if m in sys.modules))\n"
+    )
+    assert _fresh_interpreter(code) == "[]"
+
+
+def test_a_cli_run_leaves_no_object_frozen_out_of_the_collector(tmp_path):
+    """A run's first import of the pipeline is frozen out of the collector for the run;
+    a process that goes on after it, or after a run refused for a usage error, has every
+    object back in the collector's view."""
+    out = tmp_path / "out"
+    code = (
+        "import gc\n"
+        "from extract.cli import main\n"
+        f"assert main(['run', {str(tmp_path / 'nowhere')!r}]) == 2\n"
+        "refused = gc.get_freeze_count()\n"
+        f"assert main(['run', {str(OCR_TEXT)!r}, '--out', {str(out)!r}, '--quiet']) == 0\n"
+        "print(refused, gc.get_freeze_count(), gc.isenabled())\n"
+    )
+    assert _fresh_interpreter(code) == "0 0 True"
