@@ -410,7 +410,8 @@ def test_a_cli_run_leaves_no_object_frozen_out_of_the_collector(tmp_path):
         "from extract.cli import main\n"
         f"assert main(['run', {str(tmp_path / 'nowhere')!r}]) == 2\n"
         "refused = gc.get_freeze_count()\n"
-        f"assert main(['run', {str(OCR_TEXT)!r}, '--out', {str(out)!r}, '--quiet']) == 0\n"
+        f"run = ['run', {str(OCR_TEXT)!r}, '--out', {str(out)!r}, '--quiet', '--no-cache']\n"
+        "assert main(run) == 0\n"
         "print(refused, gc.get_freeze_count(), gc.isenabled())\n"
     )
     assert _fresh_interpreter(code) == "0 0 True"
