@@ -156,12 +156,14 @@ def _plain_date(text: str) -> tuple[bool, dt.date | None]:
         return False, None
     if not 1900 <= year <= 2099:
         return False, None
-    found = parse_day_month_year(day, month, year)
     if day == month == 0:  # no day, no month (a version number, "0.0.10"): nothing
         return True, None
-    if found is not None or m.re is _ISO or len(m[4]) == 2:
-        return found is not None, found
-    return True, parse_day_month_year(month, day, year)
+    found = parse_day_month_year(day, month, year)
+    if found is not None:
+        return True, found
+    if m.re is _ISO or len(m[4]) == 2:
+        return False, None  # no day: dateparser reads these its own ways
+    return True, parse_day_month_year(month, day, year)  # month-first, or nothing
 
 
 @lru_cache(maxsize=1)
