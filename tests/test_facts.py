@@ -745,18 +745,11 @@ def test_a_pattern_keeps_the_attributes_it_names():
     assert {IDS["IS_DIGIT"], IDS["LOWER"], IDS["IS_PUNCT"], IDS["LIKE_NUM"]} == kept
 
 
-def _spacy_english():
-    """spaCy's own blank English tokenizer (every exception): the reference for ours."""
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
 def _tokens(tokenizer, text: str) -> list[tuple]:
     return [(t.text, t.idx, t.whitespace_, t.orth, t.norm_, t.lower_) for t in tokenizer(text)]
 
 
-_REFERENCE_TOKENIZER = _spacy_english()
+_REFERENCE_TOKENIZER = _FULL[0].tokenizer  # spaCy's own blank English: every exception
 _OUR_TOKENIZER = english().tokenizer  # (the facts' own has a trimmed vocabulary: see above)
 _EXCEPTIONS = sorted(_REFERENCE_TOKENIZER.rules)
 _PIECES = st.one_of(
