@@ -16,7 +16,8 @@ one-worker ratio is printed again without it, as #6 sets its target.
 `--plumber-tables` adds a cold one-worker run with ruled tables found by pdfplumber end
 to end (the reader before ingest/ruled.py), for the before/after ratio;
 `--python-loops` one with PDFium's per-character and per-path loops in Python, as on a
-machine that could not build the C extension.
+machine that could not build the C extension. `--dask` ends with the Kent cold runs on a
+Dask LocalCluster of two one-thread worker processes on this machine (`--scheduler`).
 Figures, not assertions: nothing here fails.
 """
 
@@ -134,6 +135,7 @@ def main() -> None:
     parser.add_argument(
         "--python-loops", action="store_true", help="add a cold run without the C loops"
     )
+    parser.add_argument("--dask", action="store_true", help="add runs on a Dask LocalCluster")
     args = parser.parse_args()
     if not args.kent.is_dir():
         sys.exit(f"bench: no Kent set at {args.kent}; pass --kent DIR")
@@ -332,6 +334,33 @@ def main() -> None:
         f"pipeline, 1 worker, against bare pypdfium2 run just before it, pair by pair: "
         f"{_spread(side, 'x')}; start-up excluded {_spread(net, 'x')}"
     )
+    if args.dask:
+        times = dask_runs(args.kent, args.repeat)
+        print(
+            f"\nDask LocalCluster, 2 one-thread workers on this machine (kent, cold, no cache, "
+            f"{len(times)} runs; the first includes the workers' build): {_spread(times, 's')}; "
+            f"the local pool of 2 workers: {_spread(twos, 's')}"
+        )
+
+
+def dask_runs(kent: Path, repeat: int) -> list[float]:
+    """Kent cold through `--scheduler`: every file's bytes go to the cluster and back."""
+    from distributed import LocalCluster
+
+    from extract.batch import run_batch
+    from extract.settings import RunSettings
+
+    times = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+    ):
+        for rep in range(repeat):
+            settings = RunSettings(scheduler=cluster.scheduler_address)
+            times.append(run_batch([kent], Path(tmp) / f"dask-{rep}", settings).elapsed)
+    return times
 
 
 if __name__ == "__main__":

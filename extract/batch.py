@@ -10,14 +10,14 @@ import json
 import platform
 import re
 import sys
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from extract import __version__
 from extract.cache import ResultCache, pipeline_version
@@ -25,6 +25,7 @@ from extract.discover import Discovery, InputFile, discover
 from extract.link import MinuteKey, link, link_minutes
 from extract.manifest import ManifestError, merge, read_manifest
 from extract.models import DateSource, DocumentRow, ErrorRow, ErrorType, Problem, Status
+from extract.pool import Lost, PoolSettings, supervised
 from extract.process import DocumentResult, PackPart, Processor, source_format_of
 from extract.schema import TableSchema
 from extract.settings import RunSettings
@@ -177,43 +178,73 @@ def _kept(result: DocumentResult) -> DocumentResult:
     )
 
 
+# A Dask worker process may run tasks on several threads; a Processor is not to be shared
+# between threads (its caches, spaCy's), and the pipeline is Python, holding the GIL: the
+# process reads one paper at a time, whatever its threads.
+_one_at_a_time = threading.Lock()
+
+
 def _on_dask_worker(settings: RunSettings, path: str, data: bytes, doc_id: str) -> DocumentResult:
     """One document on a Dask worker; the Processor is built once per worker process."""
-    global _worker, _timeout
-    if _worker is None:
-        _init_worker(settings)
-    assert _worker is not None
-    return _kept(_worker.process(Path(path), data, doc_id, _timeout))
+    with _one_at_a_time:
+        if _worker is None:
+            _init_worker(settings)
+        assert _worker is not None
+        return _kept(_worker.process(Path(path), data, doc_id, _timeout))
 
 
 def _processed_on_dask(
-    jobs: list[tuple[Path, str]], settings: RunSettings
+    jobs: list[tuple[Path, str]], settings: RunSettings, notes: list[str]
 ) -> Iterator[DocumentResult]:
     """The same documents as tasks on a Dask cluster. The bytes travel with the task (the
-    workers need not see our disk); at most a few tasks per worker are in flight, so
-    memory stays flat however large the batch."""
+    workers need not see our disk). A few tasks per worker are in flight, topped up as
+    each result is taken in order, so the workers are kept busy and memory stays flat
+    however large the batch."""
     from distributed import Client
 
     with Client(settings.scheduler) as client:
-        window = max(4, 4 * len(client.scheduler_info()["workers"]))
-        pending = []
-        for i, (path, doc_id) in enumerate(jobs):
-            pending.append(
-                client.submit(
-                    _on_dask_worker, settings, str(path), path.read_bytes(), doc_id, pure=False
-                )
+        threaded = sum(1 for w in client.scheduler_info()["workers"].values() if w["nthreads"] > 1)
+        if threaded:
+            notes.append(
+                f"{threaded} Dask worker(s) have more than one thread; each reads one paper at "
+                "a time. Start workers with --nthreads 1 --nworkers N to use every core"
             )
-            if len(pending) >= window or i == len(jobs) - 1:
-                for future in pending:
-                    yield future.result()
-                pending = []
+        pending: deque[tuple[Path, Any]] = deque()
+        for path, doc_id in jobs:
+            # (the workers are counted again each time: a cluster may grow or shrink)
+            while len(pending) >= max(4, 4 * len(client.scheduler_info()["workers"])):
+                yield _from_dask(*pending.popleft())
+            data = path.read_bytes()
+            future = client.submit(_on_dask_worker, settings, str(path), data, doc_id, pure=False)
+            pending.append((path, future))
+        while pending:
+            yield _from_dask(*pending.popleft())
 
 
-def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[DocumentResult]:
+def _from_dask(path: Path, future: Any) -> DocumentResult:
+    """A task's result; an error row if the paper killed every worker it was given to
+    (Dask tries it on a few before it gives up)."""
+    from distributed.scheduler import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as exc:
+        problem = Problem(
+            ErrorType.WORKER_DIED,
+            f"each of the {exc.allowed_failures + 1} Dask workers that read it died (Dask's "
+            "KilledWorker); the batch went on without it. If the file opens elsewhere, please "
+            "report it with the file",
+        )
+        return DocumentResult(source_format_of(path), Status.FAILED, problems=[problem])
+
+
+def _processed(
+    jobs: list[tuple[Path, str]], settings: RunSettings, notes: list[str]
+) -> Iterator[DocumentResult]:
     if not jobs:
         return
     if settings.scheduler:
-        yield from _processed_on_dask(jobs, settings)
+        yield from _processed_on_dask(jobs, settings, notes)
         return
     if settings.workers <= 1 or len(jobs) <= 1:
         processor = Processor.build(settings.ingest)
@@ -222,10 +253,44 @@ def _processed(jobs: list[tuple[Path, str]], settings: RunSettings) -> Iterator[
         for path, doc_id in jobs:
             yield _kept(processor.process(path, path.read_bytes(), doc_id, timeout))
         return
-    with ProcessPoolExecutor(
-        max_workers=settings.workers, initializer=_init_worker, initargs=(settings,)
-    ) as pool:
-        yield from pool.map(_work, jobs, chunksize=1)
+    pool = PoolSettings(settings.workers, hard_limit=_hard_limit(settings.timeout_per_doc))
+    outcomes = supervised(jobs, _work, _init_worker, (settings,), pool)
+    for (path, _), outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(outcome, Lost):
+            outcome = _lost(path, outcome, settings.timeout_per_doc)
+        yield outcome
+
+
+# A worker is stopped this long after --timeout-per-doc: time for the limit inside it
+# (which interrupts Python code and gives a timeout row of its own) to act first
+_HARD_LIMIT_GRACE = 10.0
+
+
+def _hard_limit(timeout: float) -> float:
+    return timeout + _HARD_LIMIT_GRACE if timeout > 0 else 0.0
+
+
+def _lost(path: Path, lost: Lost, timeout: float) -> DocumentResult:
+    """The error row of a paper whose worker died or was stopped."""
+    if lost.stopped:
+        problem = Problem(
+            ErrorType.TIMEOUT,
+            f"its worker was stopped after {lost.seconds:.0f} s, stuck where the "
+            f"{timeout:g} s limit could not interrupt it (in C code, such as PDFium's); "
+            "if the file is sound, raise --timeout-per-doc",
+        )
+    else:
+        name = lost.signal_name()
+        why = {
+            "SIGKILL": " (SIGKILL: most often the system running out of memory)",
+            "SIGSEGV": " (SIGSEGV: a crash in C code, such as PDFium's)",
+        }.get(name, f" ({name})" if name else f" (exit code {lost.exitcode})")
+        problem = Problem(
+            ErrorType.WORKER_DIED,
+            f"the process reading it died{why}; the batch went on without it. If the file "
+            "opens elsewhere, please report it with the file",
+        )
+    return DocumentResult(source_format_of(path), Status.FAILED, problems=[problem])
 
 
 # Python's collector looks at the young objects every 700 net new containers, and a paper
@@ -255,7 +320,7 @@ def _quiet_collector() -> Iterator[None]:
 
 
 def _results(
-    items: list[_Item], settings: RunSettings, cache: ResultCache | None
+    items: list[_Item], settings: RunSettings, cache: ResultCache | None, notes: list[str]
 ) -> Iterator[DocumentResult]:
     """Results in the order of `items`: from the cache where it has them, else processed
     (and then cached, unless they failed for a reason that may not last)."""
@@ -265,13 +330,19 @@ def _results(
             hit = cache.get(item.sha256, item.doc_id)
             if hit is not None:
                 cached[item.doc_id] = hit
-    fresh = _processed([(i.file.path, i.doc_id) for i in items if i.doc_id not in cached], settings)
+    jobs = [(i.file.path, i.doc_id) for i in items if i.doc_id not in cached]
+    fresh = _processed(jobs, settings, notes)
     for item in items:
         if item.doc_id in cached:
             yield cached[item.doc_id]
             continue
         result = next(fresh)
-        transient = {ErrorType.TIMEOUT, ErrorType.INTERNAL_ERROR, ErrorType.UNREADABLE}
+        transient = {
+            ErrorType.TIMEOUT,
+            ErrorType.INTERNAL_ERROR,
+            ErrorType.UNREADABLE,
+            ErrorType.WORKER_DIED,
+        }
         if cache is not None and not any(p.error_type in transient for p in result.problems):
             cache.put(item.sha256, item.doc_id, result)
         yield result
@@ -339,7 +410,7 @@ def _run_batch(
     if settings.cache_dir is not None:
         cache = ResultCache(settings.cache_dir, _settings_key(settings))
     with DatasetWriter(out) as writer:
-        for item, result in zip(todo, _results(todo, settings, cache), strict=True):
+        for item, result in zip(todo, _results(todo, settings, cache, summary.notes), strict=True):
             for doc_id, paper, part in _papers(item.doc_id, result):
                 if paper.text is not None and settings.write_text:
                     writer.write_text(doc_id, paper.text.text)

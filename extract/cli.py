@@ -1,7 +1,8 @@
 """The command line: a thin layer over `extract.batch`; `main(argv)` returns the exit code.
 
 Exit codes: 0 the batch completed (failed files are recorded, not fatal); 1 with --strict
-when any file failed; 2 a usage error, with a message that says what to do.
+when any file failed; 2 a usage error, with a message that says what to do; 130 the run
+was interrupted (Ctrl-C), its output folder left as it was.
 """
 
 from __future__ import annotations
@@ -280,6 +281,13 @@ def _run_batch(args: argparse.Namespace) -> int:
     progress = _Progress(quiet=args.quiet, verbose=args.verbose)
     try:
         summary = run_batch(paths, args.out, settings, progress=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        resume = (
+            "; the papers read so far are cached: run again to go on" if settings.cache_dir else ""
+        )
+        print(f"interrupted: {args.out} is as it was before the run{resume}", file=sys.stderr)
+        return 130
     finally:
         progress.close()
     for note in summary.notes:

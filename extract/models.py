@@ -77,6 +77,7 @@ class ErrorType(StrEnum):
     ENCODING_FALLBACK = "encoding_fallback"  # undecodable bytes were replaced
     UNREADABLE = "unreadable"  # the OS refused to read it (permissions, I/O error)
     TIMEOUT = "timeout"  # took longer than --timeout-per-doc
+    WORKER_DIED = "worker_died"  # the process reading it died (a crash in C code, out of memory)
     INTERNAL_ERROR = "internal_error"  # a bug in committee-papers: please report it
 
 

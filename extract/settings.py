@@ -105,7 +105,8 @@ class RunSettings:
     cache_dir: Path | None = None
     force: bool = False  # reprocess everything (and refresh the cache)
     # A document taking longer than this (seconds) gets a timeout error row. It interrupts
-    # Python code (pdfplumber, our rules); a hang inside PDFium's C code is not reached.
+    # Python code (pdfplumber, our rules); a paper stuck in C code (PDFium) has its worker
+    # process stopped a little later (batch._hard_limit), where there are worker processes.
     timeout_per_doc: float = 120.0
     # A Dask distributed scheduler ("tcp://host:8786"): one task per document on the
     # cluster; results come back in order and are written here, as a local run would.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 from pathlib import Path
@@ -209,6 +210,31 @@ def test_cli_summary_and_strict_exit_code(messy_archive, tmp_path, capsys):
     assert main(["run", str(messy_archive), "--out", str(out), "--quiet", "--strict"]) == 1
     # a clean batch is 0 even with --strict
     assert main(["run", str(PDF_AGENDA), "--out", str(out), "--quiet", "--strict"]) == 0
+
+
+def test_cli_ctrl_c_mid_batch_stops_the_workers_and_leaves_out_as_it_was(
+    messy_archive, tmp_path, capsys, monkeypatch
+):
+    out = tmp_path / "out"
+    assert main(["run", str(PDF_AGENDA), "--out", str(out), "--quiet"]) == 0
+    before = _docs(out)
+    from extract import cli
+
+    seen = []
+
+    def pressed_on_the_second(self, source_path, status):
+        seen.append(source_path)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli._Progress, "update", pressed_on_the_second)
+    args = ["run", str(messy_archive), "--out", str(out), "--workers", "2", "--no-cache"]
+    assert main(args) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted: {out} is as it was before the run" in err and "cached" not in err
+    assert _docs(out).equals(before)
+    assert not multiprocessing.active_children()
+    assert [p.name for p in tmp_path.iterdir() if ".partial-" in p.name] == []
 
 
 def test_cli_verbose_prints_a_status_per_document(tmp_path, capsys):

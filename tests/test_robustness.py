@@ -8,9 +8,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from extract import batch as batch_module
@@ -212,6 +215,76 @@ def test_a_dask_cluster_gives_exactly_the_outputs_of_a_local_run(tmp_path):
     ) as cluster:
         run_batch([CORPUS], tmp_path / "dask", RunSettings(scheduler=cluster.scheduler_address))
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+
+
+def test_a_dask_worker_with_threads_reads_one_paper_at_a_time(tmp_path):
+    """A Processor is not shared between threads: the same outputs, and a note that the
+    threads do not help."""
+    from distributed import LocalCluster
+
+    run_batch([CORPUS], tmp_path / "local", RunSettings(workers=1))
+    with LocalCluster(
+        n_workers=1, threads_per_worker=3, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = run_batch(
+            [CORPUS], tmp_path / "dask", RunSettings(scheduler=cluster.scheduler_address)
+        )
+    assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "local")
+    assert any("--nthreads 1" in note for note in summary.notes)
+
+
+def test_a_dask_worker_process_reads_one_paper_at_a_time_whatever_its_threads(monkeypatch):
+    inside, most = [0], [0]
+
+    class Counting:
+        def process(self, path, data, doc_id, timeout):
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            time.sleep(0.05)
+            inside[0] -= 1
+            return doc_id
+
+    monkeypatch.setattr(batch_module, "_worker", Counting())
+    monkeypatch.setattr(batch_module, "_kept", lambda result: result)
+    settings = RunSettings()
+    threads = [
+        threading.Thread(target=batch_module._on_dask_worker, args=(settings, "p", b"", str(i)))
+        for i in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1
+
+
+_ON_DASK_WORKER = batch_module._on_dask_worker
+
+
+def _fatal_to_minutes(settings, path, data, doc_id):
+    """What Dask raises when a task has ended every worker it was tried on."""
+    from distributed.scheduler import KilledWorker
+
+    if "minutes" in path:
+        raise KilledWorker("task", SimpleNamespace(address="tcp://127.0.0.1:1"), 2)
+    return _ON_DASK_WORKER(settings, path, data, doc_id)
+
+
+def test_a_paper_that_kills_its_dask_workers_gets_an_error_row(tmp_path, monkeypatch):
+    """(KilledWorker raised by the task itself, on a cluster in this process.)"""
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(batch_module, "_on_dask_worker", _fatal_to_minutes)
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        summary = run_batch(
+            [CORPUS], tmp_path / "dask", RunSettings(scheduler=cluster.scheduler_address)
+        )
+    errors = pd.read_csv(tmp_path / "dask" / "errors.csv", dtype=str, keep_default_na=False)
+    died = errors[errors.error_type == "worker_died"]
+    assert len(died) == summary.failed >= 1
+    assert all("minutes" in p for p in died.source_path)
+    assert all("each of the 3 Dask workers" in m for m in died.message)
+    assert summary.ok == summary.documents - summary.failed
 
 
 def test_a_rerun_over_an_unchanged_archive_leaves_the_current_dataset(tmp_path):
