@@ -229,13 +229,12 @@ def _from_dask(path: Path, future: Any) -> DocumentResult:
     try:
         return future.result()
     except KilledWorker as exc:
-        problem = Problem(
+        return _failed(
+            path,
             ErrorType.WORKER_DIED,
             f"each of the {exc.allowed_failures + 1} Dask workers that read it died (Dask's "
-            "KilledWorker); the batch went on without it. If the file opens elsewhere, please "
-            "report it with the file",
+            f"KilledWorker){_WENT_ON}",
         )
-        return DocumentResult(source_format_of(path), Status.FAILED, problems=[problem])
 
 
 def _processed(
@@ -270,27 +269,34 @@ def _hard_limit(timeout: float) -> float:
     return timeout + _HARD_LIMIT_GRACE if timeout > 0 else 0.0
 
 
+_WENT_ON = (
+    "; the batch went on without it. If the file opens elsewhere, please report it with the file"
+)
+
+
 def _lost(path: Path, lost: Lost, timeout: float) -> DocumentResult:
     """The error row of a paper whose worker died or was stopped."""
     if lost.stopped:
-        problem = Problem(
+        return _failed(
+            path,
             ErrorType.TIMEOUT,
             f"its worker was stopped after {lost.seconds:.0f} s, stuck where the "
             f"{timeout:g} s limit could not interrupt it (in C code, such as PDFium's); "
             "if the file is sound, raise --timeout-per-doc",
         )
-    else:
-        name = lost.signal_name()
-        why = {
-            "SIGKILL": " (SIGKILL: most often the system running out of memory)",
-            "SIGSEGV": " (SIGSEGV: a crash in C code, such as PDFium's)",
-        }.get(name, f" ({name})" if name else f" (exit code {lost.exitcode})")
-        problem = Problem(
-            ErrorType.WORKER_DIED,
-            f"the process reading it died{why}; the batch went on without it. If the file "
-            "opens elsewhere, please report it with the file",
-        )
-    return DocumentResult(source_format_of(path), Status.FAILED, problems=[problem])
+    name = lost.signal_name()
+    why = {
+        "SIGKILL": " (SIGKILL: most often the system running out of memory)",
+        "SIGSEGV": " (SIGSEGV: a crash in C code, such as PDFium's)",
+    }.get(name, f" ({name})" if name else f" (exit code {lost.exitcode})")
+    return _failed(path, ErrorType.WORKER_DIED, f"the process reading it died{why}{_WENT_ON}")
+
+
+def _failed(path: Path, error_type: ErrorType, message: str) -> DocumentResult:
+    """A paper that gave nothing but its error row."""
+    return DocumentResult(
+        source_format_of(path), Status.FAILED, problems=[Problem(error_type, message)]
+    )
 
 
 # Python's collector looks at the young objects every 700 net new containers, and a paper
@@ -319,6 +325,12 @@ def _quiet_collector() -> Iterator[None]:
         gc.unfreeze()
 
 
+# failures that may not happen again: their results are not cached
+_TRANSIENT = frozenset(
+    {ErrorType.TIMEOUT, ErrorType.INTERNAL_ERROR, ErrorType.UNREADABLE, ErrorType.WORKER_DIED}
+)
+
+
 def _results(
     items: list[_Item], settings: RunSettings, cache: ResultCache | None, notes: list[str]
 ) -> Iterator[DocumentResult]:
@@ -337,13 +349,7 @@ def _results(
             yield cached[item.doc_id]
             continue
         result = next(fresh)
-        transient = {
-            ErrorType.TIMEOUT,
-            ErrorType.INTERNAL_ERROR,
-            ErrorType.UNREADABLE,
-            ErrorType.WORKER_DIED,
-        }
-        if cache is not None and not any(p.error_type in transient for p in result.problems):
+        if cache is not None and not any(p.error_type in _TRANSIENT for p in result.problems):
             cache.put(item.sha256, item.doc_id, result)
         yield result
 
@@ -437,12 +443,10 @@ def _run_batch(
                 progress.update(item.file.source_path, result.status)
         for item in items:
             if item.read_error:
-                problem = Problem(
+                result = _failed(
+                    item.file.path,
                     ErrorType.UNREADABLE,
                     f"cannot read the file ({item.read_error}); check its permissions",
-                )
-                result = DocumentResult(
-                    source_format_of(item.file.path), Status.FAILED, problems=[problem]
                 )
                 doc_rows[item.doc_id] = _document_row(item, result, known)
                 error_rows += _error_rows(item, result.problems)

@@ -282,14 +282,15 @@ def _run_batch(args: argparse.Namespace) -> int:
     try:
         summary = run_batch(paths, args.out, settings, progress=progress)
     except KeyboardInterrupt:
+        summary = None
+    finally:
         progress.close()
+    if summary is None:
         resume = (
             "; the papers read so far are cached: run again to go on" if settings.cache_dir else ""
         )
         print(f"interrupted: {args.out} is as it was before the run{resume}", file=sys.stderr)
         return 130
-    finally:
-        progress.close()
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
     if summary.skipped:
